@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export PYTHONDONTWRITEBYTECODE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test setup train validate lint kb-check kb-stats kb-load eval clean
+
+run: setup train
+	$(PY) scripts/run.py
+
+test: setup train validate
+	$(PY) -m pytest tests
+
+setup:
+	@bash scripts/bootstrap.sh
+
+train: setup
+	@$(PY) scripts/train.py
+
+validate: setup
+	@mkdir -p var
+	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 \
+		|| { grep -E "UserWarning|ERROR|Error" var/validate.log; exit 1; }
+	@echo "validate: rasa data validate --fail-on-warnings passed"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+kb-check: setup
+	$(PY) -m actions.kb check
+
+kb-stats: setup
+	$(PY) -m actions.kb stats
+
+kb-load: setup
+	$(PY) -m actions.kb load
+
+clean:
+	rm -rf models var .pytest_cache

@@ -1,0 +1,1 @@
+"""Custom actions of the assistant and the knowledge-base code they call."""

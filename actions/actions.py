@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin classes that read the tracker, call plain functions and reply."""

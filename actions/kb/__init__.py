@@ -1,0 +1,1 @@
+"""The curated knowledge base: schema, validation, loading into the database, search."""

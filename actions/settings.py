@@ -1,0 +1,69 @@
+"""The one place that reads the environment. Every other module asks `get_settings()`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of every process of the assistant, read from the environment."""
+
+    database_url: str
+    data_dir: Path
+    knowledge_dir: Path
+    rasa_host: str
+    rasa_port: int
+    action_port: int
+    rasa_url: str
+    action_server_url: str
+    rasa_token: str
+    telegram_token: str
+    telegram_api_base_url: str
+    web_host: str
+    web_port: int
+    web_secret: str
+    web_allowed_origins: tuple[str, ...]
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read every setting from the environment, with the defaults documented in .env.example."""
+        data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "var")))
+        origins = _env("WEB_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
+        rasa_port = int(_env("RASA_PORT", "5005"))
+        action_port = int(_env("ACTION_PORT", "5055"))
+        return cls(
+            database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'knowledge.db'}"),
+            data_dir=data_dir,
+            knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(PROJECT_ROOT / "knowledge"))),
+            rasa_host=_env("RASA_HOST", "127.0.0.1"),
+            rasa_port=rasa_port,
+            action_port=action_port,
+            rasa_url=_env("RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
+            rasa_token=_env("RASA_TOKEN", ""),
+            telegram_token=_env("TELEGRAM_TOKEN", ""),
+            telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+            web_host=_env("WEB_HOST", "127.0.0.1"),
+            web_port=int(_env("WEB_PORT", "8080")),
+            web_secret=_env("WEB_SECRET", ""),
+            web_allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            log_level=_env("LOG_LEVEL", "INFO"),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once, on first use)."""
+    return Settings.from_env()

@@ -1,0 +1,74 @@
+"""Text folding shared by the NLU pipeline and the knowledge search.
+
+Vietnamese is often typed without diacritics; folding maps both forms to one key.
+`fold` keeps the length of NFC text, so entity offsets stay valid after folding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fold_char(char: str) -> str:
+    if char in _SPECIAL:
+        return _SPECIAL[char]
+    base = unicodedata.normalize("NFD", char)[0]
+    return base.lower() if len(base.lower()) == 1 else char.lower()
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip its diacritics, one character for one character of NFC text."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(_fold_char(c) for c in text)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`."""
+    return _WORD.findall(fold(text))
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    """True when `text` carries Vietnamese diacritics (so it is certainly Vietnamese)."""
+    text = unicodedata.normalize("NFC", text)
+    return any(c != f for c, f in zip(text.lower(), fold(text)) if c.isalpha())
+
+
+# Words that tell English from Vietnamese typed without diacritics; words spelt alike in both are left out.
+_ENGLISH = frozenset(
+    """what where when which who whom whose why how many much is are was were the of in at to for from with
+    and or an does did can could would should will you your me my i we our it its this that these those there
+    please hello hi hey thanks thank bye goodbye good morning evening help about tell show give need want know
+    visitors visitor tourists tourist heritage heritages site sites tomb pagoda temple town island ancient
+    recognised recognized recognition unesco year years rank ranking ranked index revenue statistics number
+    international foreign event events theme organiser organizer organised organized register registration
+    online service services procedure portal apply certificate birth marriage residence identity card licence
+    license electricity water business land fee fees documents steps digital transformation week workshop
+    province city located location open opening hours ticket tickets weather book booking hotel are you bot
+    human robot real person ok okay yes no not nothing else more than less near nearby me map chart compare""".split()
+)
+_VIETNAMESE = frozenset(
+    """la cua co khong nao bao nhieu dau gi xin chao cam toi ban minh nam tinh khach du lich di tich nhu ve va
+    cho duoc nhe oi tam biet giup hoi sao con ai may lam thu tuc dang ky o dia diem chua lang thanh pho nha
+    nguoi dan cong dich vu truc tuyen chuyen doi so su kien ngay thang chu de xep hang chi bao gom mat bang
+    luot quoc te doanh thu bieu do so sanh gan day ve sinh khai sinh ket hon tam tru thuong tru dien nuoc
+    giay phep ho so phi le hoi thong tin nhieu vay roi chua a u ha nhi thi duoc biet vui long huong dan
+    muon can tim xem bay gio hom nay nay kia kho hieu dung sai ok""".split()
+)
+
+
+def detect_language(text: str) -> str | None:
+    """'vi' or 'en' when the text says which, None when it cannot tell (a number, an emoji, 'ok')."""
+    if has_vietnamese_marks(text):
+        return "vi"
+    tokens = words(text)
+    english = sum(1 for t in tokens if t in _ENGLISH and t not in _VIETNAMESE)
+    vietnamese = sum(1 for t in tokens if t in _VIETNAMESE and t not in _ENGLISH)
+    if english > vietnamese:
+        return "en"
+    if vietnamese > english:
+        return "vi"
+    return None
