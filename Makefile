@@ -6,12 +6,12 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup train validate lint kb-check kb-stats kb-load eval clean
+.PHONY: run test setup train validate browser lint kb-check kb-stats kb-load eval clean
 
 run: setup train
 	$(PY) scripts/run.py
 
-test: setup train validate
+test: setup train validate browser
 	$(PY) -m pytest tests
 
 setup:
@@ -25,6 +25,11 @@ validate: setup
 	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 \
 		|| { grep -E "UserWarning|ERROR|Error" var/validate.log; exit 1; }
 	@echo "validate: rasa data validate --fail-on-warnings passed"
+
+# Browser tests drive Debian's chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "browser: installing Debian's chromium"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -25,7 +25,7 @@ class Settings:
     rasa_host: str
     rasa_port: int
     action_port: int
-    rasa_url: str
+    rasa_urls: tuple[str, ...]
     action_server_url: str
     rasa_token: str
     telegram_token: str
@@ -50,7 +50,9 @@ class Settings:
             rasa_host=_env("RASA_HOST", "127.0.0.1"),
             rasa_port=rasa_port,
             action_port=action_port,
-            rasa_url=_env("RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_urls=tuple(
+                u.strip().rstrip("/") for u in _env("RASA_URL", f"http://127.0.0.1:{rasa_port}").split(",") if u.strip()
+            ),
             action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             rasa_token=_env("RASA_TOKEN", ""),
             telegram_token=_env("TELEGRAM_TOKEN", ""),
@@ -61,6 +63,12 @@ class Settings:
             web_allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=_env("LOG_LEVEL", "INFO"),
         )
+
+
+    @property
+    def rasa_url(self) -> str:
+        """The first Rasa server (RASA_URL may list several, comma-separated, for the channels to spread over)."""
+        return self.rasa_urls[0]
 
 
 @lru_cache(maxsize=1)
