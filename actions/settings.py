@@ -28,13 +28,24 @@ class Settings:
     rasa_urls: tuple[str, ...]
     action_server_url: str
     rasa_token: str
+    rasa_timeout: float
     telegram_token: str
     telegram_api_base_url: str
+    telegram_mode: str
+    telegram_host: str
+    telegram_port: int
+    telegram_webhook_url: str
+    telegram_webhook_secret: str
+    telegram_media_url: str
     web_host: str
     web_port: int
     web_secret: str
     web_allowed_origins: tuple[str, ...]
+    web_frame_ancestors: str
+    web_rate_per_second: float
+    web_rate_burst: int
     log_level: str
+    today: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -51,23 +62,37 @@ class Settings:
             rasa_port=rasa_port,
             action_port=action_port,
             rasa_urls=tuple(
-                u.strip().rstrip("/") for u in _env("RASA_URL", f"http://127.0.0.1:{rasa_port}").split(",") if u.strip()
+                u.strip().rstrip("/")
+                for u in _env("RASA_URL", f"http://127.0.0.1:{rasa_port}").split(",")
+                if u.strip()
             ),
             action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             rasa_token=_env("RASA_TOKEN", ""),
+            rasa_timeout=float(_env("RASA_TIMEOUT", "20")),
             telegram_token=_env("TELEGRAM_TOKEN", ""),
             telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+            telegram_mode=_env("TELEGRAM_MODE", "polling").lower(),
+            telegram_host=_env("TELEGRAM_HOST", "127.0.0.1"),
+            telegram_port=int(_env("TELEGRAM_PORT", "8443")),
+            telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_media_url=_env(
+                "TELEGRAM_MEDIA_URL", f"http://127.0.0.1:{_env('WEB_PORT', '8080')}"
+            ).rstrip("/"),
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=int(_env("WEB_PORT", "8080")),
             web_secret=_env("WEB_SECRET", ""),
             web_allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            web_frame_ancestors=_env("WEB_FRAME_ANCESTORS", "'self'"),
+            web_rate_per_second=float(_env("WEB_RATE_PER_SECOND", "1")),
+            web_rate_burst=int(_env("WEB_RATE_BURST", "5")),
             log_level=_env("LOG_LEVEL", "INFO"),
+            today=_env("TODAY", ""),
         )
-
 
     @property
     def rasa_url(self) -> str:
-        """The first Rasa server (RASA_URL may list several, comma-separated, for the channels to spread over)."""
+        """The first Rasa server (RASA_URL may list several, comma-separated, for failover)."""
         return self.rasa_urls[0]
 
 

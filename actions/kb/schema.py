@@ -135,6 +135,7 @@ TOPIC_FIELDS: dict[str, dict[str, str]] = {
     },
     # The provinces (and the national level) every entry belongs to.
     "provinces": {
+        "covered": "bool?",  # false: a place users may name that the knowledge does not cover
         "capital": "text?",
         "description": "text",
     },

@@ -1,0 +1,1 @@
+"""Answering questions from the knowledge base: plain functions the thin Rasa actions call."""

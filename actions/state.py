@@ -1,0 +1,125 @@
+"""The knowledge in force in the action server, loaded on first use and swapped whole on reload.
+
+Reloading validates the folder, loads it into the database in one transaction, builds a new snapshot and only
+then swaps it in: an invalid change is refused (its problems kept for the status endpoint) and the last good
+knowledge keeps serving. Readers take one reference to the snapshot, so no answer sees half a reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+
+from actions.answering.common import Knowledge
+from actions.answering.vocabulary import Vocabulary
+from actions.answering.wording import Wording, WordingError
+from actions.kb import schema
+from actions.kb.errors import KnowledgeError, Problem
+from actions.kb.load import load
+from actions.kb.models import make_sessionmaker
+from actions.kb.search import KnowledgeBase
+from actions.kb.validate import validate_dir
+from actions.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ReloadStatus:
+    """What the last reload did: when, whether it was applied, and the problems that refused it."""
+
+    loaded_at: float = 0.0
+    content_hash: str | None = None
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+    last_checked: float = 0.0
+
+
+class KnowledgeState:
+    """Holds the current Knowledge; reload() replaces it only with valid knowledge."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings or get_settings()
+        self._lock = threading.Lock()
+        self._knowledge: Knowledge | None = None
+        self._sessions: sessionmaker | None = None
+        self.status = ReloadStatus()
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return self._settings.knowledge_dir
+
+    def sessions(self) -> sessionmaker:
+        """The sessionmaker of the knowledge database (created on first use)."""
+        if self._sessions is None:
+            self._sessions = make_sessionmaker(self._settings.database_url)
+        return self._sessions
+
+    def current(self) -> Knowledge:
+        """The knowledge in force (loaded on first use)."""
+        knowledge = self._knowledge
+        if knowledge is None:
+            self.reload()
+            knowledge = self._knowledge
+            if knowledge is None:
+                raise KnowledgeError("no valid knowledge could be loaded: " + "; ".join(self.status.problems))
+        return knowledge
+
+    def reload(self) -> bool:
+        """Validate and load the knowledge folder; True when new knowledge was swapped in."""
+        with self._lock:
+            self.status.last_checked = time.time()
+            topics, problems = validate_dir(self.knowledge_dir)
+            messages = [_problem_text(p) for p in problems]
+            wording = None
+            try:
+                wording = Wording.from_dir(self.knowledge_dir)
+            except (OSError, WordingError) as error:
+                messages.append(str(error))
+            if messages or wording is None:
+                self.status.problems = messages
+                logger.error(
+                    "knowledge not reloaded: %d problem(s): %s", len(messages), "; ".join(messages[:5])
+                )
+                return False
+            with self.sessions().begin() as session:
+                result = load(session, topics)
+            kb = KnowledgeBase(topics, content_hash=result.content_hash)
+            values = {
+                "metric": set(
+                    schema.TOPIC_FIELDS["tourism_statistics"]["metric"].removeprefix("enum:").split("|")
+                ),
+                "pillar": {"overall", "digital_government", "digital_economy", "digital_society"},
+            }
+            changed = self._knowledge is None or self._knowledge.kb.content_hash != kb.content_hash
+            self._knowledge = Knowledge(kb, wording, Vocabulary.load(values=values))
+            self.status = ReloadStatus(
+                loaded_at=time.time(), content_hash=kb.content_hash, entries=len(kb), last_checked=time.time()
+            )
+            logger.info(
+                "knowledge %s: %d entries (%s)",
+                "loaded" if changed else "unchanged",
+                len(kb),
+                kb.content_hash,
+            )
+            return changed
+
+
+def _problem_text(problem: Problem) -> str:
+    return str(problem)
+
+
+_STATE: KnowledgeState | None = None
+
+
+def knowledge_state() -> KnowledgeState:
+    """The process's knowledge state (created on first use, never at import)."""
+    global _STATE
+    if _STATE is None:
+        _STATE = KnowledgeState()
+    return _STATE
