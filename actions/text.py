@@ -34,7 +34,7 @@ def words(text: str) -> list[str]:
 def has_vietnamese_marks(text: str) -> bool:
     """True when `text` carries Vietnamese diacritics (so it is certainly Vietnamese)."""
     text = unicodedata.normalize("NFC", text)
-    return any(c != f for c, f in zip(text.lower(), fold(text)) if c.isalpha())
+    return any(c != f for c, f in zip(text.lower(), fold(text), strict=False) if c.isalpha())
 
 
 # Words that tell English from Vietnamese typed without diacritics; words spelt alike in both are left out.
@@ -48,7 +48,8 @@ _ENGLISH = frozenset(
     online service services procedure portal apply certificate birth marriage residence identity card licence
     license electricity water business land fee fees documents steps digital transformation week workshop
     province city located location open opening hours ticket tickets weather book booking hotel are you bot
-    human robot real person ok okay yes no not nothing else more than less near nearby me map chart compare""".split()
+    human robot real person ok okay yes no not nothing else more than less near nearby me map chart
+    compare""".split()
 )
 _VIETNAMESE = frozenset(
     """la cua co khong nao bao nhieu dau gi xin chao cam toi ban minh nam tinh khach du lich di tich nhu ve va
