@@ -46,6 +46,7 @@ class Settings:
     web_rate_burst: int
     log_level: str
     today: str
+    knowledge_poll_seconds: float
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -88,6 +89,7 @@ class Settings:
             web_rate_burst=int(_env("WEB_RATE_BURST", "5")),
             log_level=_env("LOG_LEVEL", "INFO"),
             today=_env("TODAY", ""),
+            knowledge_poll_seconds=float(_env("KNOWLEDGE_POLL_SECONDS", "2")),
         )
 
     @property
