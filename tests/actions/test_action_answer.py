@@ -1,0 +1,85 @@
+"""The thin action: reads the tracker, answers from the knowledge, returns the slot events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from actions.actions import ActionAnswer
+from actions.state import KnowledgeState
+from tests.actions.conftest import TrackerFn
+
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def use_test_state(monkeypatch: pytest.MonkeyPatch, state: KnowledgeState) -> None:
+    monkeypatch.setattr(actions, "knowledge_state", lambda: state)
+
+
+async def test_statistic_question_events_and_message(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswer().run(
+        dispatcher, tracker("ask_tourism_stat", "quang ngai don bao nhieu khach nam 2022"), domain
+    )
+    assert events == [
+        SlotSet("province", "quang-ngai"),
+        SlotSet("year", "2022"),
+        SlotSet("last_intent", "ask_tourism_stat"),
+        SlotSet("metric", "visitors"),
+    ]
+    assert "650.000 lượt" in dispatcher.messages[0]["text"]
+
+
+async def test_follow_up_uses_slots(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+) -> None:
+    t = tracker(
+        "inform",
+        "Còn khách quốc tế thì sao?",
+        province="quang-ngai",
+        year="2022",
+        metric="visitors",
+        last_intent="ask_tourism_stat",
+    )
+    events = await ActionAnswer().run(dispatcher, t, domain)
+    assert SlotSet("metric", "international_visitors") in events
+    assert "11.000" in dispatcher.messages[0]["text"]
+
+
+async def test_english_reply(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+) -> None:
+    t = tracker("ask_site_location", "where is Thien Mu pagoda", language="en")
+    await ActionAnswer().run(dispatcher, t, domain)
+    assert " is in " in dispatcher.messages[0]["text"]
+    assert "Source:" in dispatcher.messages[0]["text"]
+
+
+async def test_buttons_reach_the_dispatcher(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+) -> None:
+    await ActionAnswer().run(dispatcher, tracker("ask_tourism_stat", "Doanh thu du lịch Quảng Ngãi?"), domain)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        '/ask_tourism_stat{"province": "quang-ngai", "year": "2021", "metric": "revenue"}',
+        '/ask_tourism_stat{"province": "quang-ngai", "year": "2022", "metric": "revenue"}',
+    ]
+
+
+async def test_nlu_fallback_is_honest(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswer().run(dispatcher, tracker("nlu_fallback", "qwerty asdf"), domain)
+    assert events == []
+    assert dispatcher.messages[0]["text"].startswith("Xin lỗi, tôi chưa có thông tin này")
