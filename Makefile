@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup train validate browser lint kb-check kb-stats kb-load eval clean
+.PHONY: run test setup lookups train validate browser lint kb-check kb-stats kb-load eval clean
 
 run: setup train
 	$(PY) scripts/run.py
@@ -17,7 +17,11 @@ test: setup train validate browser
 setup:
 	@bash scripts/bootstrap.sh
 
-train: setup
+# Lookup tables and synonyms of the knowledge names for the NLU (rewritten only when the knowledge changed).
+lookups: setup
+	@$(PY) scripts/gen_nlu_lookups.py
+
+train: setup lookups
 	@$(PY) scripts/train.py
 
 validate: setup
@@ -43,6 +47,10 @@ kb-stats: setup
 
 kb-load: setup
 	$(PY) -m actions.kb load
+
+# Accuracy on data never used for training (tests/nlu_test, tests/answer_eval); see README.
+eval: setup train
+	$(PY) scripts/evaluate.py
 
 clean:
 	rm -rf models var .pytest_cache
