@@ -62,14 +62,24 @@ _VIETNAMESE = frozenset(
 
 
 def detect_language(text: str) -> str | None:
-    """'vi' or 'en' when the text says which, None when it cannot tell (a number, an emoji, 'ok')."""
-    if has_vietnamese_marks(text):
-        return "vi"
-    tokens = words(text)
-    english = sum(1 for t in tokens if t in _ENGLISH and t not in _VIETNAMESE)
-    vietnamese = sum(1 for t in tokens if t in _VIETNAMESE and t not in _ENGLISH)
+    """'vi' or 'en' when the text says which, None when it cannot tell (a number, an emoji, 'ok').
+
+    English questions often carry Vietnamese names with their marks ("Where is Mỹ Sơn?"), so marks are counted
+    word by word rather than deciding alone: each English word weighs 1.5, each Vietnamese word 1.
+    """
+    text = unicodedata.normalize("NFC", text)
+    english = 0.0
+    vietnamese = 0.0
+    for word in _WORD.findall(text):
+        plain = fold(word)
+        if plain != word.lower():
+            vietnamese += 1
+        elif plain in _ENGLISH and plain not in _VIETNAMESE:
+            english += 1.5
+        elif plain in _VIETNAMESE and plain not in _ENGLISH:
+            vietnamese += 1
     if english > vietnamese:
         return "en"
-    if vietnamese > english:
+    if vietnamese > english or (vietnamese and vietnamese == english):
         return "vi"
     return None
