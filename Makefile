@@ -48,6 +48,20 @@ kb-stats: setup
 kb-load: setup
 	$(PY) -m actions.kb load
 
+# Staff shortcuts (see `python -m actions.kb --help`). Optional: SINCE=YYYY-MM-DD CSV=file.csv
+.PHONY: kb-diff kb-reload kb-unanswered kb-feedback
+kb-diff: setup
+	$(PY) -m actions.kb diff
+
+kb-reload: setup
+	$(PY) -m actions.kb reload
+
+kb-unanswered: setup
+	$(PY) -m actions.kb unanswered $(if $(SINCE),--since $(SINCE)) $(if $(CSV),--csv $(CSV))
+
+kb-feedback: setup
+	$(PY) -m actions.kb feedback $(if $(SINCE),--since $(SINCE)) $(if $(CSV),--csv $(CSV))
+
 # Accuracy on data never used for training (tests/nlu_test, tests/answer_eval); see README.
 eval: setup train
 	$(PY) scripts/evaluate.py

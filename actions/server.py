@@ -3,14 +3,17 @@
 Run with `python -m actions.server` (bound to 127.0.0.1; ACTION_HOST chooses another interface).
 The knowledge is loaded before the first request, and the folder is polled every KNOWLEDGE_POLL_SECONDS:
 a valid change is swapped in whole, an invalid one is refused and reported on GET /knowledge/status.
+POST /knowledge/reload (from this machine only) reloads at once: `python -m actions.kb reload` calls it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
@@ -43,8 +46,38 @@ async def watch_knowledge(state: KnowledgeState, interval: float) -> None:
             logger.exception("knowledge watcher failed; retrying")
 
 
+# Headers a reverse proxy adds: a request that went through one did not come from this machine.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def is_local_request(request: Request) -> bool:
+    """True when the request comes straight from this machine (a loopback address, not through a proxy)."""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.ip.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def status_body(state: KnowledgeState) -> dict[str, Any]:
+    """The reload status as served by GET /knowledge/status."""
+    status = state.status
+    return {
+        "ok": not status.problems,
+        "entries": status.entries,
+        "content_hash": status.content_hash,
+        "loaded_at": status.loaded_at,
+        "last_checked": status.last_checked,
+        "problems": status.problems,
+    }
+
+
 def add_knowledge_routes(app: Sanic, state: KnowledgeState, interval: float) -> None:
-    """Load the knowledge at start, watch the folder, and serve GET /knowledge/status."""
+    """Load the knowledge at start, watch the folder, serve GET /knowledge/status and POST /knowledge/reload."""
 
     @app.listener("before_server_start")
     async def load_knowledge(app: Sanic, _loop: object) -> None:
@@ -53,17 +86,20 @@ def add_knowledge_routes(app: Sanic, state: KnowledgeState, interval: float) -> 
 
     @app.get("/knowledge/status")
     async def knowledge_status(_request: Request) -> response.HTTPResponse:
-        status = state.status
-        return response.json(
-            {
-                "ok": not status.problems,
-                "entries": status.entries,
-                "content_hash": status.content_hash,
-                "loaded_at": status.loaded_at,
-                "last_checked": status.last_checked,
-                "problems": status.problems,
-            }
-        )
+        return response.json(status_body(state))
+
+    @app.post("/knowledge/reload")
+    async def knowledge_reload(request: Request) -> response.HTTPResponse:
+        """Reload now (staff tool); 200 when the knowledge in force is valid, 422 when the change was refused."""
+        if not is_local_request(request):
+            return response.json({"ok": False, "error": "only allowed from 127.0.0.1"}, status=403)
+        try:
+            changed = await asyncio.get_running_loop().run_in_executor(None, state.reload)
+        except Exception as error:  # a database failure: report it, the previous knowledge keeps serving
+            logger.exception("knowledge reload failed")
+            return response.json({**status_body(state), "ok": False, "error": str(error)}, status=500)
+        body = {**status_body(state), "changed": changed}
+        return response.json(body, status=200 if body["ok"] else 422)
 
 
 def main() -> None:
