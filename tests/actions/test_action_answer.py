@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from actions import actions
-from actions.actions import ActionAnswer
+from actions.actions import ActionAnswer, ActionFeedback
+from actions.records import FeedbackRow, UnansweredRow
 from actions.state import KnowledgeState
 from tests.actions.conftest import TrackerFn
-
 
 pytestmark = pytest.mark.anyio
 
@@ -38,8 +39,10 @@ async def test_statistic_question_events_and_message(
         SlotSet("year", "2022"),
         SlotSet("last_intent", "ask_tourism_stat"),
         SlotSet("metric", "visitors"),
+        SlotSet("last_entry", "tourism_statistics:qng-2022-visitors"),
     ]
     assert "650.000 lượt" in dispatcher.messages[0]["text"]
+    assert [b["title"] for b in dispatcher.messages[-1]["buttons"]][-2:] == ["👍 Hữu ích", "👎 Chưa đúng"]
 
 
 async def test_follow_up_uses_slots(
@@ -77,9 +80,27 @@ async def test_buttons_reach_the_dispatcher(
     ]
 
 
-async def test_nlu_fallback_is_honest(
-    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any]
+async def test_nlu_fallback_is_honest_and_recorded_redacted(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any], state: KnowledgeState
 ) -> None:
-    events = await ActionAnswer().run(dispatcher, tracker("nlu_fallback", "qwerty asdf"), domain)
-    assert events == []
+    text = "qwerty asdf, gọi tôi 0905 123 456"
+    events = await ActionAnswer().run(dispatcher, tracker("nlu_fallback", text), domain)
+    assert events == [SlotSet("last_entry", None)]
     assert dispatcher.messages[0]["text"].startswith("Xin lỗi, tôi chưa có thông tin này")
+    with state.sessions().begin() as session:
+        stored = session.scalars(select(UnansweredRow.text_redacted)).all()
+    assert "qwerty asdf, gọi tôi [số điện thoại]" in stored
+
+
+async def test_feedback_is_stored_with_its_entry(
+    dispatcher: CollectingDispatcher, tracker: TrackerFn, domain: dict[str, Any], state: KnowledgeState
+) -> None:
+    entities = [
+        {"entity": "feedback_value", "value": "wrong"},
+        {"entity": "feedback_entry", "value": "heritage_sites:hoi-an-ancient-town"},
+    ]
+    await ActionFeedback().run(dispatcher, tracker("feedback", "/feedback", entities), domain)
+    assert dispatcher.messages[0]["text"].startswith("Cảm ơn bạn!")
+    with state.sessions().begin() as session:
+        rows = session.execute(select(FeedbackRow.entry, FeedbackRow.value)).all()
+    assert ("heritage_sites:hoi-an-ancient-town", "wrong") in rows
