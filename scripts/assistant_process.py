@@ -45,7 +45,9 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path, timeout: float) -> 
         if process.poll() is not None:
             raise RuntimeError(f"the assistant did not start:\n{text[-3000:]}")
         time.sleep(0.5)
-    raise RuntimeError(f"the assistant was not ready in {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(
+        f"the assistant was not ready in {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -6,6 +6,7 @@ project reuses its model in well under a second.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -45,16 +46,30 @@ def prune() -> None:
 
 
 def main() -> int:
+    MODELS.mkdir(exist_ok=True)
+    # One training at a time: a second caller (another test session, make run) waits and reuses the model.
+    with (MODELS / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train()
+
+
+def _train() -> int:
     target = model_path()
     if target.exists():
         target.touch()
         print(f"train: model up to date ({target.relative_to(ROOT)})")
         return 0
-    MODELS.mkdir(exist_ok=True)
     print(f"train: config, domain or data changed; training {target.name} (about a minute)")
     started = time.monotonic()
     rasa = Path(sys.executable).parent / "rasa"
-    command = [str(rasa), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"), "--out", str(MODELS)]
+    command = [
+        str(rasa),
+        "train",
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+        "--out",
+        str(MODELS),
+    ]
     result = subprocess.run(command, cwd=ROOT)
     if result.returncode != 0 or not target.exists():
         print("train: rasa train failed", file=sys.stderr)

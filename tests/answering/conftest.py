@@ -36,8 +36,12 @@ AskFn = Callable[..., Reply]
 def ask(knowledge: Knowledge) -> AskFn:
     """Ask one question: ask(intent, text, language='vi', entities=[], **slots) -> Reply."""
 
-    def _ask(intent: str, text: str, language: str = "vi", entities: list | None = None, **slots: object) -> Reply:
-        question = build_question(knowledge, intent, text, entities or [], {"language": language, **slots}, TODAY)
+    def _ask(
+        intent: str, text: str, language: str = "vi", entities: list | None = None, **slots: object
+    ) -> Reply:
+        question = build_question(
+            knowledge, intent, text, entities or [], {"language": language, **slots}, TODAY
+        )
         return answer(knowledge, question)
 
     return _ask

@@ -46,7 +46,9 @@ def test_statistic_exact_figure(ask: AskFn) -> None:
 
 
 def test_statistic_in_english_formats_numbers_in_english(ask: AskFn) -> None:
-    text = said(ask("ask_tourism_stat", "How many international visitors did Quang Ngai get in 2022?", language="en"))
+    text = said(
+        ask("ask_tourism_stat", "How many international visitors did Quang Ngai get in 2022?", language="en")
+    )
     assert "11,000 visits" in text
     assert "Source:" in text
 
@@ -97,7 +99,9 @@ def test_event_date_is_labelled_past(ask: AskFn) -> None:
 
 
 def test_event_theme_and_organiser(ask: AskFn) -> None:
-    assert "Dữ liệu số và liên kết vùng" in said(ask("ask_event_theme", "Chủ đề tuần lễ chuyển đổi số Quảng Ngãi 2023"))
+    assert "Dữ liệu số và liên kết vùng" in said(
+        ask("ask_event_theme", "Chủ đề tuần lễ chuyển đổi số Quảng Ngãi 2023")
+    )
     assert "VINASA" in said(ask("ask_event_organiser", "ai to chuc tuan le chuyen doi so quang ngai 2023"))
 
 
