@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import Sequence
@@ -58,6 +59,6 @@ class RasaClient:
                         replies = await response.json()
                         return replies if isinstance(replies, list) else []
                     logger.warning("Rasa at %s answered HTTP %s", url, response.status)
-            except (aiohttp.ClientError, TimeoutError) as error:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:  # aiohttp raises asyncio.TimeoutError
                 logger.warning("Rasa at %s failed: %s", url, type(error).__name__)
         raise AssistantUnavailable(f"none of {len(self._urls)} Rasa server(s) answered")

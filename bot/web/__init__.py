@@ -1,0 +1,1 @@
+"""The web gateway: serves the embeddable chat widget and forwards its messages to the assistant."""
