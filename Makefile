@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup lookups train validate browser lint kb-check kb-stats kb-load eval clean
+.PHONY: run test setup lookups train validate browser lint kb-check kb-stats kb-load eval bench clean
 
 run: setup train
 	$(PY) scripts/run.py
@@ -65,6 +65,11 @@ kb-feedback: setup
 # Accuracy on data never used for training (tests/nlu_test, tests/answer_eval); see README.
 eval: setup train
 	$(PY) scripts/evaluate.py
+
+# Latency, throughput, memory, training time and knowledge-base scaling against a stock `rasa init` bot
+# (10-20 minutes; figures in var/bench/latest.json and latest.md). BENCH_ARGS=--quick for a smoke run.
+bench: setup train
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf models var .pytest_cache

@@ -119,6 +119,17 @@ def plan(settings: Settings, model: Path) -> list[Service]:
                 f"http://127.0.0.1:{settings.web_port}/health",
             )
         )
+    if settings.telegram_token:
+        # The bridge answers /health on TELEGRAM_PORT in both modes, once Telegram accepted its token.
+        host = "127.0.0.1" if settings.telegram_host in ("0.0.0.0", "::") else settings.telegram_host  # noqa: S104
+        services.append(
+            Service(
+                "telegram",
+                [str(BIN / "python"), "-m", "bot.telegram"],
+                settings.telegram_port,
+                f"http://{host}:{settings.telegram_port}/health",
+            )
+        )
     return services
 
 
@@ -150,9 +161,13 @@ class Supervisor:
             if self.stopping:
                 return
             if service.process.poll() is not None:
-                raise StartError(f"{service.name} exited while starting; see {self.log_dir / service.name}.log")
+                raise StartError(
+                    f"{service.name} exited while starting; see {self.log_dir / service.name}.log"
+                )
             if time.monotonic() > deadline:
-                raise StartError(f"{service.name} did not answer {service.health_url} within {START_TIMEOUT:.0f} s")
+                raise StartError(
+                    f"{service.name} did not answer {service.health_url} within {START_TIMEOUT:.0f} s"
+                )
             time.sleep(0.5)
 
     def stop(self) -> None:
@@ -172,7 +187,9 @@ class Supervisor:
         while not self.stopping:
             for service in self.services:
                 if service.process and service.process.poll() is not None:
-                    print(f"run: {service.name} stopped (exit {service.process.returncode}); stopping the rest")
+                    print(
+                        f"run: {service.name} stopped (exit {service.process.returncode}); stopping the rest"
+                    )
                     return 1
             time.sleep(0.5)
         return 0
@@ -217,7 +234,10 @@ def main() -> int:
         if any(s.name == "web-gateway" for s in services):
             print(f"  Web chat:                   http://localhost:{settings.web_port}/")
         print(f"  Logs:                       {settings.data_dir / 'log'}/")
-        print("  Telegram bridge: " + ("started" if settings.telegram_token else "not started (set TELEGRAM_TOKEN)"))
+        print(
+            "  Telegram bridge: "
+            + ("started" if settings.telegram_token else "not started (set TELEGRAM_TOKEN)")
+        )
         print("Press Ctrl-C to stop.", flush=True)
         code = supervisor.watch()
     except StartError as error:

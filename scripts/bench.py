@@ -1,0 +1,198 @@
+"""`make bench`: reply latency, throughput, memory, training time and knowledge-base scaling.
+
+One run on this machine measures the assistant (scripts/run.py) against the stock bot of `rasa init` (same
+Rasa version) through the REST channel with the same closed-loop load generator, the knowledge-base lookups
+at 100 to 100,000 synthetic entries, the full training time, the cold start and the time from saving a
+knowledge file to the new answer. It prints tables, writes var/bench/latest.json (and latest.md for the
+README) and says whether each target is met; it asserts nothing. See scripts/BENCH_README.md.
+
+    python scripts/bench.py [--quick] [--only load|kb|train|reload ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actions.settings import get_settings  # noqa: E402
+from scripts.bench import bots, kb_scaling, loadgen, reload, report, training  # noqa: E402
+from scripts.bench.machine import machine_info  # noqa: E402
+
+SECTIONS = ("train", "load", "reload", "kb")
+LEVELS = (1, 10, 50)
+MESSAGES = {1: 200, 10: 800, 50: 1500}
+QUICK_MESSAGES = {1: 20, 10: 50, 50: 100}
+OUT = ROOT / "var" / "bench" / "latest.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scripts/bench.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="few messages and queries, no training (smoke run)"
+    )
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="measure only this section (may be repeated)"
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help=f"JSON file to write (default {OUT})")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(f"bench: {text}", flush=True)
+
+
+def _levels(
+    bot: bots.Bot, scripts: tuple[loadgen.Script, ...], counts: dict[int, int]
+) -> list[dict[str, Any]]:
+    failed = asyncio.run(loadgen.warm_up(bot.rest_url, scripts, f"bench-{bot.name}"))
+    if failed:
+        _say(f"{bot.name}: {failed} warm-up message(s) failed")
+    results = []
+    for concurrency in LEVELS:
+        _say(f"{bot.name}: {counts[concurrency]} messages with {concurrency} user(s) ...")
+        result = asyncio.run(
+            loadgen.run_load(bot.name, bot.rest_url, scripts, concurrency, counts[concurrency], bot.pids())
+        )
+        _say(
+            f"{bot.name}: {result.throughput} msg/s, p95 {result.p95_ms} ms, {result.errors} error(s), "
+            f"Rasa {sum(v for k, v in result.rss_peak_mb.items() if k.startswith('rasa server')):.0f} MB"
+        )
+        results.append(result.as_json())
+    return results
+
+
+def _project(work: Path, figures: dict[str, Any]) -> Path:
+    """A copy of the project to measure, so edits made meanwhile do not change what is measured."""
+    root, patched = bots.snapshot(work / "project")
+    if patched:
+        note = (
+            'endpoints.yml: Rasa 3.6 does not substitute the quoted "${ACTION_SERVER_URL}" (it substitutes '
+            "plain scalars only), so every custom action fails; the assistant was measured with the quotes "
+            "removed in its copy of the project. Fix: url: ${ACTION_SERVER_URL} (unquoted)."
+        )
+        _say(f"WARNING: {note}")
+        figures.setdefault("run_notes", []).append(note)
+    return root
+
+
+def _assistant(sections: set[str], quick: bool, work: Path, root: Path, figures: dict[str, Any]) -> None:
+    bots.ensure_model(root)
+    _say("starting the assistant (scripts/run.py) ...")
+    with bots.assistant(work / "assistant", root) as bot:
+        figures["cold_start"]["assistant_s"] = bot.cold_start_s
+        _say(f"assistant: first reply {bot.cold_start_s} s after start; processes {bot.pids()}")
+        if "load" in sections:
+            counts = QUICK_MESSAGES if quick else MESSAGES
+            figures["load"]["assistant"] = {
+                "cold_start_s": bot.cold_start_s,
+                "processes": bot.pids(),
+                "levels": _levels(bot, loadgen.ASSISTANT_SCRIPTS, counts),
+            }
+        if "reload" in sections:
+            assert bot.knowledge_dir is not None
+            _say("assistant: adding new heritage sites to its knowledge copy ...")
+            figures["reload"] = reload.run(bot.rest_url, bot.action_url, bot.knowledge_dir, 1 if quick else 3)
+            figures["reload"]["poll_seconds"] = get_settings().knowledge_poll_seconds
+            _say(f"assistant: new answer after {figures['reload']['median_s']} s (median)")
+
+
+def _reference(quick: bool, work: Path, figures: dict[str, Any]) -> None:
+    folder = work / "reference"
+    _say("rasa init --no-prompt (scaffolds and trains the reference bot) ...")
+    seconds = bots.init_reference(folder, work / "reference-init.log")
+    figures["training"]["reference_init_s"] = round(seconds, 1)
+    _say(f"reference: rasa init took {seconds:.0f} s")
+    with bots.reference(folder) as bot:
+        figures["cold_start"]["reference_s"] = bot.cold_start_s
+        _say(f"reference: first reply {bot.cold_start_s} s after start; processes {bot.pids()}")
+        figures["load"]["reference"] = {
+            "cold_start_s": bot.cold_start_s,
+            "processes": bot.pids(),
+            "levels": _levels(bot, loadgen.REFERENCE_SCRIPTS, QUICK_MESSAGES if quick else MESSAGES),
+        }
+
+
+def _notes(figures: dict[str, Any], quick: bool, sections: set[str]) -> list[str]:
+    machine = figures["machine"]
+    notes = [
+        "Both bots run one after the other on the same machine; the load generator runs on it too.",
+        "Reference: the stock `rasa init` bot (default pipeline and policies, no action server); "
+        "assistant: scripts/run.py (Rasa, action server answering from the knowledge base, web gateway).",
+    ]
+    busy = max(machine["load_average"][0], machine.get("load_average_end", [0])[0])
+    if busy > machine["cores"] * 0.5:
+        notes.append(
+            f"The machine was busy (load average {busy:.1f} on {machine['cores']} cores): other work ran "
+            "at the same time, so the figures are noisy."
+        )
+    notes += figures.pop("run_notes", [])
+    if quick:
+        notes.append("--quick run: few messages and queries; figures are a smoke test only.")
+    if quick and "train" not in sections:
+        notes.append("--quick run: training time not measured.")
+    return notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the started bots are stopped and the temporary folder removed
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+    sections = set(args.only or SECTIONS)
+    if args.quick and not args.only:
+        sections.discard("train")
+    figures: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_info(),
+        "options": {"quick": args.quick, "sections": sorted(sections)},
+        "load": {},
+        "kb": {},
+        "training": {},
+        "cold_start": {},
+        "reload": {},
+    }
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        root = _project(work, figures) if sections & {"train", "load", "reload"} else ROOT
+        if "train" in sections:
+            _say("full training of the assistant (rasa train --force) ...")
+            seconds = training.train_assistant(root, bots.model_file(root), work / "train")
+            figures["training"]["assistant_s"] = round(seconds, 1)
+            _say(f"assistant: trained in {seconds:.0f} s")
+        if sections & {"load", "reload"}:
+            _assistant(sections, args.quick, work, root, figures)
+        if "load" in sections:
+            _reference(args.quick, work, figures)
+    if "kb" in sections:
+        sizes = kb_scaling.SIZES[:3] if args.quick else kb_scaling.SIZES
+        queries, budget = (200, 3.0) if args.quick else (2000, 20.0)
+        figures["kb"] = {
+            "queries": queries,
+            "budget_s": budget,
+            "sizes": kb_scaling.run(sizes, queries, budget),
+        }
+    figures["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    figures["duration_s"] = round(time.perf_counter() - started, 1)
+    figures["notes"] = _notes(figures, args.quick, sections)
+    figures = report.merge_previous(args.out, figures)
+    figures["targets"] = report.targets(figures)
+    report.write(args.out, figures)
+    print()
+    print(report.text_report(figures))
+    print(f"\nbench: figures written to {args.out} and {args.out.with_suffix('.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
