@@ -12,6 +12,10 @@ run: setup train
 	$(PY) scripts/run.py
 
 test: setup train validate browser
+	$(RASA) test core --stories tests/stories --model $$($(PY) -c "from scripts.train import model_path; print(model_path())") \
+		--out var/test-stories --fail-on-prediction-errors > var/test-stories.log 2>&1 \
+		|| { tail -30 var/test-stories.log; exit 1; }
+	@echo "test stories: rasa test core --fail-on-prediction-errors passed"
 	$(PY) -m pytest tests
 
 setup:

@@ -47,7 +47,12 @@ def channel_of(tracker: Tracker) -> str:
 
 
 def _record_unanswered(state: KnowledgeState, question: Question, channel: str) -> None:
-    tried = {"intent": question.intent, "mentioned": question.mentioned, "years": question.years, **question.values}
+    tried = {
+        "intent": question.intent,
+        "mentioned": question.mentioned,
+        "years": question.years,
+        **question.values,
+    }
     with state.sessions().begin() as session:
         record_unanswered(session, question.text, question.language, channel, question.intent, tried)
 
@@ -92,7 +97,9 @@ class ActionFeedback(Action):
     ) -> list[dict[str, Any]]:
         state = knowledge_state()
         knowledge = state.current()
-        entities = {e.get("entity"): e.get("value") for e in (tracker.latest_message or {}).get("entities") or []}
+        entities = {
+            e.get("entity"): e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+        }
         value = entities.get("feedback_value")
         entry = entities.get("feedback_entry") or tracker.get_slot("last_entry")
         language = tracker.get_slot("language") or "vi"
@@ -102,7 +109,9 @@ class ActionFeedback(Action):
 
         def store() -> None:
             with state.sessions().begin() as session:
-                record_feedback(session, str(entry), str(value), language, channel_of(tracker), tracker.sender_id)
+                record_feedback(
+                    session, str(entry), str(value), language, channel_of(tracker), tracker.sender_id
+                )
 
         try:
             await asyncio.get_running_loop().run_in_executor(None, store)

@@ -83,7 +83,8 @@ def build_question(
         if not kind or value is None:
             continue
         if kind in ("metric", "pillar"):
-            values.setdefault(kind, str(value))
+            if str(value) in knowledge.vocabulary.values(kind):
+                values.setdefault(kind, str(value))
         elif kind == "year" and str(value).isdigit():
             if int(value) not in years:
                 years.append(int(value))
@@ -96,6 +97,8 @@ def build_question(
                 mentioned[topic].append(entry_id)
     for kind, value in knowledge.vocabulary.find(text).items():
         values.setdefault(kind, value)
+    # "national" is a level, not a place one can ask figures for
+    mentioned["provinces"] = [p for p in mentioned.get("provinces", []) if p != "national"]
     language = slots.get("language") or detect_language(text) or "vi"
     unknown = _unknown_place(knowledge, text, mentioned)
     context = {k: v for k, v in slots.items() if v is not None}

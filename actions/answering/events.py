@@ -14,6 +14,7 @@ from actions.answering.common import (
     no_data,
     number,
     text_of,
+    unknown_place_reply,
 )
 from actions.answering.model import Question, Reply
 from actions.answering.retrieval import rank
@@ -81,7 +82,11 @@ def answer_event(knowledge: Knowledge, question: Question, attribute: str) -> Re
     """Answer `attribute` ('date', 'theme', 'organiser', 'figures', 'info') of the event in the question."""
     language = question.language
     say = knowledge.wording.say
+    if question.unknown_place:
+        return unknown_place_reply(knowledge, question)
     event = find_event(knowledge, question)
+    if event is None and (question.explicit("province") or question.explicit("year")):
+        return no_data(knowledge, question)
     if event is None:
         buttons = [
             button(name(e, language), question.intent, event=e.id) for e in knowledge.kb.entries(TOPIC)

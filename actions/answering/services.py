@@ -11,6 +11,7 @@ from actions.answering.common import (
     name,
     text_of,
 )
+from actions.answering.digital import answer_dt_info
 from actions.answering.model import Question, Reply
 from actions.answering.retrieval import rank
 from actions.kb.entry import Entry
@@ -51,6 +52,9 @@ def answer_service(knowledge: Knowledge, question: Question, attribute: str) -> 
     language = question.language
     say = knowledge.wording.say
     service = find_service(knowledge, question)
+    if service is None and attribute == "help":
+        # "who helps / which hotline" without a procedure: the portals, hotlines and teams of the province
+        return answer_dt_info(knowledge, question)
     if service is None:
         examples = knowledge.kb.entries(TOPIC)[:6]
         buttons = [button(name(s, language), question.intent, service=s.id) for s in examples]

@@ -51,9 +51,7 @@ def _choose(
             province = context_province
     provinces = [p for p in COVERED_PROVINCES if any(e.province == p for e in pool)]
     if province is None:
-        if len(provinces) == 1:
-            province = provinces[0]
-        elif not provinces:
+        if not provinces:
             return no_data(knowledge, question)
         else:
             buttons = [

@@ -19,6 +19,7 @@ class Vocabulary:
 
     phrases: dict[str, tuple[str, str]]
     longest: int
+    allowed: dict[str, frozenset[str]]
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE, values: dict[str, set[str]] | None = None) -> Vocabulary:
@@ -40,7 +41,12 @@ class Vocabulary:
                         phrases[phrase] = (kind, value)
                 phrases.setdefault(" ".join(words(value.replace("_", " "))), (kind, value))
         longest = max((p.count(" ") + 1 for p in phrases), default=0)
-        return cls(phrases, longest)
+        allowed = {kind: frozenset((values or {}).get(kind, set())) for kind in KINDS}
+        return cls(phrases, longest, allowed)
+
+    def values(self, kind: str) -> set[str]:
+        """The values of `kind` the vocabulary knows ('revenue', 'digital_government', ...)."""
+        return set(self.allowed.get(kind, frozenset()))
 
     def find(self, text: str) -> dict[str, str]:
         """The metric and pillar named in `text` (longest phrase first), e.g. {'metric': 'revenue'}."""
