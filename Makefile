@@ -1,4 +1,8 @@
 # The two commands: `make run` and `make test`. Everything else is a step they use.
+# Settings may live in .env (never committed; see .env.example); the environment wins over it.
+-include .env
+export
+
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
