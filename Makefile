@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Everything else is a step they use.
-# Settings may live in .env (never committed; see .env.example); the environment wins over it.
+# Settings may live in .env (never committed; see .env.example); its values override the environment.
 -include .env
 export
 
