@@ -59,7 +59,7 @@ def _train() -> int:
         target.touch()
         print(f"train: model up to date ({target.relative_to(ROOT)})")
         return 0
-    print(f"train: config, domain or data changed; training {target.name} (about a minute)")
+    print(f"train: config, domain or data changed; training {target.name} (a few minutes)")
     started = time.monotonic()
     rasa = Path(sys.executable).parent / "rasa"
     command = [
