@@ -16,7 +16,7 @@ from actions.answering.common import (
     with_source,
 )
 from actions.answering.model import Message, Question, Reply
-from actions.answering.retrieval import rank
+from actions.answering.retrieval import find_subject
 from actions.answering.wording import format_date
 from actions.kb.entry import Entry
 from actions.text import words
@@ -32,13 +32,8 @@ def osm_url(lat: float, lon: float) -> str:
 
 def find_site(knowledge: Knowledge, question: Question) -> Entry | None:
     """The site named in the question, else a close word match, else the site talked about before."""
-    entry = knowledge.entry(TOPIC, question.first(TOPIC))
-    if entry:
-        return entry
-    ranked = rank(knowledge.kb, question.text, [TOPIC])
-    if ranked and ranked[0][1] >= MATCH_THRESHOLD:
-        return ranked[0][0]
-    return knowledge.entry(TOPIC, question.context.get("site"))
+    context = question.context.get("site")
+    return find_subject(knowledge.kb, question.text, question.first(TOPIC), context, TOPIC, MATCH_THRESHOLD)
 
 
 def _ask_site(knowledge: Knowledge, question: Question) -> Reply:

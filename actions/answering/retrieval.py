@@ -107,3 +107,17 @@ def rank(
             scored.append((entry, score / norm))
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]
+
+
+def find_subject(
+    kb: KnowledgeBase, text: str, named: str | None, context: str | None, topic: str, threshold: float
+) -> Entry | None:
+    """The entry of `topic` named in the question, else the best word match above `threshold`, else the one
+    talked about before (`context`)."""
+    entry = kb.get(topic, named) if named else None
+    if entry:
+        return entry
+    ranked = rank(kb, text, [topic])
+    if ranked and ranked[0][1] >= threshold:
+        return ranked[0][0]
+    return kb.get(topic, context) if context else None

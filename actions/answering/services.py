@@ -13,7 +13,7 @@ from actions.answering.common import (
 )
 from actions.answering.digital import answer_dt_info
 from actions.answering.model import Question, Reply
-from actions.answering.retrieval import rank
+from actions.answering.retrieval import find_subject
 from actions.kb.entry import Entry
 
 TOPIC = "public_services"
@@ -23,13 +23,8 @@ FIELDS = {"documents": "documents", "fee": "fee", "time": "processing_time", "he
 
 def find_service(knowledge: Knowledge, question: Question) -> Entry | None:
     """The procedure named in the question, else a close word match, else the one talked about before."""
-    entry = knowledge.entry(TOPIC, question.first(TOPIC))
-    if entry:
-        return entry
-    ranked = rank(knowledge.kb, question.text, [TOPIC])
-    if ranked and ranked[0][1] >= MATCH_THRESHOLD:
-        return ranked[0][0]
-    return knowledge.entry(TOPIC, question.context.get("service"))
+    context = question.context.get("service")
+    return find_subject(knowledge.kb, question.text, question.first(TOPIC), context, TOPIC, MATCH_THRESHOLD)
 
 
 def _portal_names(knowledge: Knowledge, ids: object, language: str) -> str:
