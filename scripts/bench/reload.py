@@ -89,7 +89,8 @@ async def _one(
                 return {
                     "site": site,
                     "answer_s": round(time.perf_counter() - saved, 2),
-                    "status_s": round(status_s, 2) if status_s is not None else None,
+                    # the status may change between its check and the question: then it changed by now
+                    "status_s": round(status_s if status_s is not None else time.perf_counter() - saved, 2),
                     "polls": attempt,
                 }
             await asyncio.sleep(POLL_S)

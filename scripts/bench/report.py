@@ -194,9 +194,13 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _target_rows(found: list[dict[str, Any]]) -> list[list[Any]]:
-    return [
-        [t["target"], t["value"], t["limit"], "not measured" if t["met"] is None else t["met"]] for t in found
-    ]
+    return [[t["target"], t["value"], t["limit"], _met(t)] for t in found]
+
+
+def _met(target: dict[str, Any]) -> str | bool:
+    if target["met"] is not None:
+        return bool(target["met"])
+    return "no target" if target["limit"] is None and target["value"] is not None else "not measured"
 
 
 TARGET_HEADERS = ("target", "measured", "limit", "met")
@@ -206,7 +210,9 @@ def _machine_line(figures: dict[str, Any]) -> str:
     m = figures["machine"]
     return (
         f"{figures['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB "
-        f"(load average at start {', '.join(map(str, m['load_average']))}); {m['uname']}"
+        f"(load average at start {', '.join(map(str, m['load_average']))}; "
+        f"at the end {', '.join(map(str, m.get('load_average_end', [])))}, the benchmark's own work included); "
+        f"{m['uname']}"
     )
 
 
