@@ -1,11 +1,12 @@
 """The shape of every knowledge file: one declarative table the validator, the loader and the staff guide use.
 
 A field spec is a type name:
-  str, int, number, bool, date (YYYY-MM-DD), url (http/https only), id (a-z0-9 and '-'),
-  text (a mapping {vi: str, en: str}), textlist (a mapping {vi: [str], en: [str]}),
+  str, int, number, bool, date (YYYY-MM-DD), time (HH:MM, 24-hour, Vietnam time), url (http/https only),
+  id (a-z0-9 and '-'), text (a mapping {vi: str, en: str}), textlist (a mapping {vi: [str], en: [str]}),
   strlist (a list of str), ref:<topic> (an id of an entry in that topic), idlist:<topic>, province,
   enum:a|b|c, source (see SOURCE_FIELDS), list:<record> (a list of records named in RECORDS),
-  record:<record> (one record named in RECORDS).
+  record:<record> (one record named in RECORDS), degrees:<bound> (decimal degrees between -bound and bound;
+  unlike a number, 16.375 is never taken for a thousands separator).
 A trailing '?' makes a field optional.
 """
 
@@ -42,7 +43,7 @@ RECORDS: dict[str, dict[str, str]] = {
         "decision": "str?",
         "source": "source",
     },
-    "coordinates": {"lat": "number", "lon": "number", "source": "source"},
+    "coordinates": {"lat": "degrees:90", "lon": "degrees:180", "source": "source"},
     "visiting": {
         "opening_hours": "text?",
         "ticket": "text?",
@@ -102,6 +103,8 @@ TOPIC_FIELDS: dict[str, dict[str, str]] = {
         "kind": "enum:week|workshop|forum|conference|report|national_day|festival",
         "start_date": "date",
         "end_date": "date?",
+        "start_time": "time?",  # only when the source gives the hour; without it the event is all-day
+        "end_time": "time?",
         "theme": "text?",
         "organisers": "textlist?",
         "patrons": "textlist?",

@@ -1,7 +1,8 @@
 """Check every knowledge file against schema.py and collect every problem as `file:line: message`.
 
 Only safe YAML is read: the files are composed into nodes with yaml.SafeLoader (for line numbers) and each
-scalar is built by the safe constructor, so no tag can run code.
+scalar is built by the safe constructor, so no tag can run code. The wording file (wording/answers.yml) is
+checked too: every sentence has vi and en with the same {placeholders}.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +28,12 @@ from actions.kb.errors import KnowledgeError, Problem, ValidationFailed
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SEED_RE = re.compile(r"[0-9]{3}_[0-9a-f]{16}\.txt\Z")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# A time of day, 24-hour, Vietnam time: 08:00, 14:30 (YAML 1.1 reads an unquoted 14:30 as the integer 870).
+TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+# A number written with Vietnamese thousands separators: 650.000, 1.250.000 (YAML reads 650.000 as 650.0).
+THOUSANDS_RE = re.compile(r"[-+]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+\Z")
+WORDING_FILE = "wording/answers.yml"
+WORDING_LANGUAGES = ("vi", "en")
 
 _TAG = "tag:yaml.org,2002:"
 _TEXT_FIELDS = {"vi": "str", "en": "str"}
@@ -140,7 +148,20 @@ def _check_str(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
     return value
 
 
+def _thousands(ctx: _Context, node: yaml.Node, path: str) -> _Invalid | None:
+    """A problem when a plain number is written with a thousands separator ('650.000'), else None."""
+    if isinstance(node, yaml.ScalarNode) and node.style is None and THOUSANDS_RE.match(node.value):
+        digits = node.value.replace(".", "")
+        read = f"the number {float(node.value):g}" if node.value.count(".") == 1 else "text"
+        message = f"field '{path}' is written {node.value!r}, which YAML reads as {read}"
+        return ctx.problem(node, f"{message}; write {digits} (no thousands separator)")
+    return None
+
+
 def _check_int(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    separated = _thousands(ctx, node, path)
+    if separated is not None:
+        return separated
     value = _scalar(ctx, node, path) if isinstance(node, yaml.ScalarNode) else INVALID
     if not isinstance(value, int) or isinstance(value, bool) or node.tag != _TAG + "int":
         return ctx.problem(node, f"field '{path}' must be an integer, got {_describe(node)}")
@@ -148,6 +169,23 @@ def _check_int(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
 
 
 def _check_number(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    separated = _thousands(ctx, node, path)
+    if separated is not None:
+        return separated
+    return _number(ctx, node, path)
+
+
+def _check_degrees(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    """Decimal degrees of a coordinate: 16.375 is a decimal here, so no thousands-separator check."""
+    value = _number(ctx, node, path)
+    bound = float(spec.arg)
+    if isinstance(value, (int, float)) and not -bound <= value <= bound:
+        message = f"field '{path}' must be decimal degrees between -{spec.arg} and {spec.arg}, got {value!r}"
+        return ctx.problem(node, message)
+    return value
+
+
+def _number(ctx: _Context, node: yaml.Node, path: str) -> Any:
     ok_tag = isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "int", _TAG + "float")
     value = _scalar(ctx, node, path) if ok_tag else INVALID
     if not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -172,6 +210,16 @@ def _check_date(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         return ctx.problem(node, f"field '{path}' is not a real date: {text!r}")
+
+
+def _check_time(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    ok_tag = isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "str", _TAG + "int")
+    text = node.value.strip() if ok_tag else ""
+    if not TIME_RE.match(text):
+        return ctx.problem(
+            node, f"field '{path}' must be a time HH:MM (24-hour, like 08:30), got {_describe(node)}"
+        )
+    return text
 
 
 def _check_url(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
@@ -338,8 +386,10 @@ _CHECKERS = {
     "str": _check_str,
     "int": _check_int,
     "number": _check_number,
+    "degrees": _check_degrees,
     "bool": _check_bool,
     "date": _check_date,
+    "time": _check_time,
     "url": _check_url,
     "id": _check_id,
     "text": _check_text,
@@ -486,6 +536,86 @@ def _check_file(path: Path, topic: str, ctx: _Context) -> list[Entry] | None:
     return [entry for entry, _ in good]
 
 
+# ---------------------------------------------------------------------------------------------- wording
+
+
+def _placeholders(text: str) -> set[str] | str:
+    """The {placeholder} names of a sentence, or the reason it cannot be filled in."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError as exc:
+        return str(exc)
+
+
+def _check_sentence(
+    ctx: _Context,
+    pairs: list[tuple[str, yaml.Node, yaml.Node]],
+    where: str,
+    line: int,
+) -> None:
+    """A sentence {vi: ..., en: ...}: both languages, texts only, the same {placeholders} in both."""
+    found: dict[str, set[str]] = {}
+    for key, key_node, value_node in pairs:
+        path = _join(where, key)
+        if key not in WORDING_LANGUAGES:
+            ctx.problem(key_node, f"unknown language '{path}'; a sentence has only vi and en")
+        elif not isinstance(value_node, yaml.ScalarNode) or value_node.tag != _TAG + "str":
+            hint = " (put it in quotes)" if isinstance(value_node, yaml.ScalarNode) else ""
+            ctx.problem(
+                value_node, f"sentence '{path}' must be a text string, got {_describe(value_node)}{hint}"
+            )
+        else:
+            names = _placeholders(value_node.value)
+            if isinstance(names, str):
+                ctx.problem(value_node, f"sentence '{path}' has a broken {{placeholder}}: {names}")
+            else:
+                found[key] = names
+    present = {key for key, _, _ in pairs}
+    missing = [lang for lang in WORDING_LANGUAGES if lang not in present]
+    if missing:
+        ctx.problem(line, f"sentence '{where}' has no text for {', '.join(missing)}")
+    elif len(found) == len(WORDING_LANGUAGES) and found["vi"] != found["en"]:
+        shown = {
+            lang: ", ".join(f"{{{n}}}" for n in sorted(names)) or "none" for lang, names in found.items()
+        }
+        ctx.problem(
+            line,
+            f"sentence '{where}' has different {{placeholders}} in vi ({shown['vi']}) and en ({shown['en']})",
+        )
+
+
+def _check_wording_node(ctx: _Context, node: yaml.Node, where: str, line: int) -> None:
+    """A group of sentences (a mapping of names) or one sentence (a mapping with vi and en)."""
+    if not isinstance(node, yaml.MappingNode) or node.tag not in _PLAIN_TAGS:
+        message = "must be a sentence {vi: ..., en: ...} or a group of sentences"
+        ctx.problem(node, f"'{where}' {message}, got {_describe(node)}")
+        return
+    pairs = list(_pairs(ctx, node, where))
+    if {key for key, _, _ in pairs} & set(WORDING_LANGUAGES):
+        _check_sentence(ctx, pairs, where, line)
+        return
+    if not pairs:
+        ctx.problem(node, f"'{where}' has no sentences")
+    for key, key_node, value_node in pairs:
+        _check_wording_node(ctx, value_node, _join(where, key), _line(key_node))
+
+
+def check_wording_file(path: Path, ctx: _Context) -> None:
+    """Problems of the wording file: YAML syntax, structure, both languages, the same {placeholders}."""
+    text = _read(path, ctx)
+    root = _compose(text, ctx) if text is not None else INVALID
+    if isinstance(root, _Invalid):
+        return
+    if root is None:
+        ctx.problem(1, "the file is empty; it must hold the sentences as a mapping")
+        return
+    if not isinstance(root, yaml.MappingNode):
+        ctx.problem(root, f"the top level must be a mapping of sentences, got {_describe(root)}")
+        return
+    for key, key_node, value_node in _pairs(ctx, root, ""):
+        _check_wording_node(ctx, value_node, key, _line(key_node))
+
+
 def _seed_names(seeds_dir: Path | None) -> frozenset[str] | None:
     if seeds_dir is None:
         return None
@@ -498,7 +628,8 @@ def validate_dir(
     """Validate the knowledge folder `path`.
 
     Returns the entries of every topic (a topic without a file is empty) and every problem found, sorted by
-    file and line. Problems name files as `<label>/<file>` (label defaults to the folder's name).
+    file and line. Problems name files as `<label>/<file>` (label defaults to the folder's name). The wording
+    file wording/answers.yml is checked when the folder has one.
     When `seeds_dir` is given, every `source.seed` must also be a file in it.
     """
     folder = Path(path)
@@ -521,6 +652,11 @@ def validate_dir(
         refs += ctx.refs
     problems += _check_refs(refs, topics, unreadable)
     problems += _unknown_files(folder, prefix)
+    wording = folder / WORDING_FILE
+    if wording.is_file():
+        ctx = _Context(f"{prefix}/{WORDING_FILE}", seeds)
+        check_wording_file(wording, ctx)
+        problems += ctx.problems
     return topics, sorted(problems, key=lambda p: (p.file, p.line))
 
 

@@ -26,12 +26,16 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def knowledge_copy(tmp_path: Path, broken: str | None = None) -> Path:
-    """A copy of the valid fixture, named `knowledge`, with the files of fixtures/broken/<broken> over it."""
+    """A copy of the valid fixture, named `knowledge`, with the files (and folders, such as wording/) of
+    fixtures/broken/<broken> over it."""
     target = tmp_path / "knowledge"
     shutil.copytree(VALID, target)
     if broken is not None:
         for path in (BROKEN / broken).iterdir():
-            shutil.copy(path, target / path.name)
+            if path.is_dir():
+                shutil.copytree(path, target / path.name, dirs_exist_ok=True)
+            else:
+                shutil.copy(path, target / path.name)
     return target
 
 

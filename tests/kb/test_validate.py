@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ H = "knowledge/heritage_sites.yml"
 T = "knowledge/tourism_statistics.yml"
 S = "knowledge/public_services.yml"
 E = "knowledge/events.yml"
+W = "knowledge/wording/answers.yml"
 
 # case -> every problem expected, as (file, line, fragment of the message)
 CASES: dict[str, list[tuple[str, int, str]]] = {
@@ -49,6 +51,34 @@ CASES: dict[str, list[tuple[str, int, str]]] = {
     "province_unknown": [(H, 5, "unknown province 'hue'")],
     "enum_unknown": [(H, 6, "field 'category' must be one of monument_complex")],
     "record_wrong": [(H, 8, "field 'coordinates.lon' must be a number, got the text 'east'")],
+    "coordinates_out_of_range": [
+        (H, 8, "field 'coordinates.lat' must be decimal degrees between -90 and 90")
+    ],
+    "thousands_separator": [
+        (
+            T,
+            9,
+            "field 'value' is written '650.000', which YAML reads as the number 650; write 650000 (no thou",
+        ),
+        (
+            T,
+            19,
+            "field 'value' is written '1.250.000', which YAML reads as text; write 1250000 (no thousands",
+        ),
+    ],
+    "wording_syntax": [(W, 4, "YAML syntax error: mapping values are not allowed here")],
+    "wording_missing_language": [(W, 7, "sentence 'units.teams' has no text for en")],
+    "wording_placeholders": [
+        (
+            W,
+            5,
+            "sentence 'not_covered_place' has different {placeholders} in vi ({place}) and en ({location})",
+        )
+    ],
+    "wording_broken_placeholder": [
+        (W, 3, "sentence 'source.vi' has a broken {placeholder}"),
+        (W, 7, "sentence 'ask_year.en' must be a text string, got the integer '2022' (put it in quotes)"),
+    ],
     "records_list": [
         (H, 8, "field 'recognitions[0].year' is required"),
         (H, 8, "field 'recognitions[0].source' is required"),
@@ -90,6 +120,50 @@ def test_broken_fixture(tmp_path: Path, case: str) -> None:
     for problem, (file, line, fragment) in zip(problems, expected, strict=True):
         assert str(problem).startswith(f"{file}:{line}: "), str(problem)
         assert fragment in problem.message, str(problem)
+
+
+@pytest.mark.parametrize("written", ["12.5", "3.14", "0.125", "-0.5", "1234.5", "2022", "12.3450"])
+def test_real_decimals_are_not_thousands(knowledge_dir: Path, written: str) -> None:
+    path = knowledge_dir / "tourism_statistics.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 1000\n", f"value: {written}\n", 1))
+    topics, problems = validate_dir(knowledge_dir)
+    assert problems == []
+    entry = next(e for e in topics["tourism_statistics"] if e.id == "quang-ngai-visitors-2022")
+    assert entry["value"] == float(written)
+
+
+def test_thousands_separator_in_an_integer_field(knowledge_dir: Path) -> None:
+    path = knowledge_dir / "tourism_statistics.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2022\n", "year: 2.022\n", 1))
+    _, problems = validate_dir(knowledge_dir)
+    assert [str(p) for p in problems] == [
+        f"{T}:7: field 'year' is written '2.022', which YAML reads as the number 2.022; write 2022 "
+        "(no thousands separator)"
+    ]
+
+
+def test_quoted_number_is_text_not_thousands(knowledge_dir: Path) -> None:
+    path = knowledge_dir / "tourism_statistics.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 1000\n", 'value: "650.000"\n', 1))
+    _, problems = validate_dir(knowledge_dir)
+    assert [p.message for p in problems] == ["field 'value' must be a number, got the text '650.000'"]
+
+
+def test_the_project_wording_file_is_valid(knowledge_dir: Path) -> None:
+    """The real knowledge/wording/answers.yml passes the wording rules (and make kb-check checks it)."""
+    project_wording = Path(__file__).resolve().parents[2] / "knowledge" / "wording"
+    shutil.copytree(project_wording, knowledge_dir / "wording")
+    _, problems = validate_dir(knowledge_dir)
+    assert problems == []
+
+
+def test_empty_wording_file(knowledge_dir: Path) -> None:
+    (knowledge_dir / "wording").mkdir()
+    (knowledge_dir / "wording" / "answers.yml").write_text("# nothing\n", encoding="utf-8")
+    _, problems = validate_dir(knowledge_dir)
+    assert [str(p) for p in problems] == [
+        f"{W}:1: the file is empty; it must hold the sentences as a mapping"
+    ]
 
 
 def test_unsafe_tag_is_never_run(tmp_path: Path) -> None:
