@@ -23,7 +23,7 @@ from actions.kb.errors import KnowledgeError, Problem
 from actions.kb.load import load
 from actions.kb.models import make_sessionmaker
 from actions.kb.search import KnowledgeBase
-from actions.kb.validate import validate_dir
+from actions.kb.validate import WORDING_FILE, validate_dir
 from actions.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ class KnowledgeState:
     def knowledge_dir(self) -> Path:
         return self._settings.knowledge_dir
 
+    @property
+    def database_url(self) -> str:
+        return self._settings.database_url
+
     def sessions(self) -> sessionmaker:
         """The sessionmaker of the knowledge database (created on first use)."""
         if self._sessions is None:
@@ -77,10 +81,11 @@ class KnowledgeState:
             topics, problems = validate_dir(self.knowledge_dir)
             messages = [_problem_text(p) for p in problems]
             wording = None
-            try:
-                wording = Wording.from_dir(self.knowledge_dir)
-            except (OSError, WordingError) as error:
-                messages.append(str(error))
+            if not any(problem.file.endswith(WORDING_FILE) for problem in problems):  # else reported above
+                try:
+                    wording = Wording.from_dir(self.knowledge_dir)
+                except (OSError, WordingError) as error:
+                    messages.append(str(error))
             if messages or wording is None:
                 self.status.problems = messages
                 logger.error(
@@ -90,14 +95,8 @@ class KnowledgeState:
             with self.sessions().begin() as session:
                 result = load(session, topics)
             kb = KnowledgeBase(topics, content_hash=result.content_hash)
-            values = {
-                "metric": set(
-                    schema.TOPIC_FIELDS["tourism_statistics"]["metric"].removeprefix("enum:").split("|")
-                ),
-                "pillar": {"overall", "digital_government", "digital_economy", "digital_society"},
-            }
             changed = self._knowledge is None or self._knowledge.kb.content_hash != kb.content_hash
-            self._knowledge = Knowledge(kb, wording, Vocabulary.load(values=values))
+            self._knowledge = make_knowledge(kb, wording)
             self.status = ReloadStatus(
                 loaded_at=time.time(), content_hash=kb.content_hash, entries=len(kb), last_checked=time.time()
             )
@@ -108,6 +107,15 @@ class KnowledgeState:
                 kb.content_hash,
             )
             return changed
+
+
+def make_knowledge(kb: KnowledgeBase, wording: Wording) -> Knowledge:
+    """The Knowledge of a snapshot and a wording, with the metric and pillar vocabulary of the NLU."""
+    values = {
+        "metric": set(schema.TOPIC_FIELDS["tourism_statistics"]["metric"].removeprefix("enum:").split("|")),
+        "pillar": {"overall", "digital_government", "digital_economy", "digital_society"},
+    }
+    return Knowledge(kb, wording, Vocabulary.load(values=values))
 
 
 def _problem_text(problem: Problem) -> str:

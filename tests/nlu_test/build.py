@@ -185,6 +185,25 @@ DATA: dict[str, dict[str, Block]] = {
                 " [2022](year)",
             ],
         },
+        "ask_stat_chart": {
+            "vi": [
+                "So sánh [lượt khách](metric:visitors) [2021](year) và [2022](year) giúp tôi",
+                "Cho xem biểu đồ [doanh thu du lịch](metric:revenue) [Quảng Ngãi](province:quang-ngai)",
+                "Vẽ biểu đồ [khách quốc tế](metric:international_visitors) đến [Quảng Ngãi](province:quang-ngai)"
+                " qua các năm",
+            ],
+            "vi_plain": [
+                "cho minh xem so sanh [luot khach](metric:visitors) giua [2021](year) va [2022](year) o"
+                " [quang ngai](province:quang-ngai)",
+                "co bieu do nao ve [luot du khach](metric:visitors) den [quang ngai](province:quang-ngai) khong",
+                "ve do thi [doanh thu](metric:revenue) nam [2021](year) voi [2022](year)",
+            ],
+            "en": [
+                "I'd like a chart of the [number of tourists](metric:visitors) in [Quang Ngai](province:quang-ngai)",
+                "Compare [tourism revenue](metric:revenue) in [2021](year) and [2022](year)",
+                "Can I see a graph of [international visitors](metric:international_visitors) by year?",
+            ],
+        },
     },
     # --------------------------------------------------------------------------------------- public services
     "public_services": {
