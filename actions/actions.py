@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answering.dispatch import answer, build_question
 from actions.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
 from actions.answering.model import CONTEXT_SLOTS, Question, Reply
+from actions.answering.nearby import LOCATION_SLOTS
 from actions.records import record_feedback, record_unanswered
 from actions.settings import get_settings
 from actions.state import KnowledgeState, knowledge_state
@@ -51,7 +52,8 @@ def _record_unanswered(state: KnowledgeState, question: Question, channel: str) 
         "intent": question.intent,
         "mentioned": question.mentioned,
         "years": question.years,
-        **question.values,
+        # a shared location is never recorded
+        **{k: v for k, v in question.values.items() if k not in LOCATION_SLOTS},
     }
     with state.sessions().begin() as session:
         record_unanswered(session, question.text, question.language, channel, question.intent, tried)

@@ -49,7 +49,8 @@ LOCAL_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PHONE_LABEL = "[số điện thoại]"
 ID_LABEL = "[số định danh]"
 EMAIL_LABEL = "[email]"
-LABELS = (PHONE_LABEL, ID_LABEL, EMAIL_LABEL)
+LOCATION_LABEL = "[vị trí]"
+LABELS = (PHONE_LABEL, ID_LABEL, EMAIL_LABEL, LOCATION_LABEL)
 
 HELPFUL = "helpful"
 WRONG = "wrong"
@@ -130,11 +131,21 @@ _ID_WORDS = (
     r"|ho chieu|passport|id card|id number|identity card|citizen id|\bid"
 )
 _ID_NUMBER = rf"[a-z]{_D}{{7}}|{_D}(?:[ .]?{_D}){{11}}|{_D}(?:[ .]?{_D}){{8}}"
+# A location: a pair of decimal degrees with 4 or more decimals ("16.4637, 107.5909"; thousands groups have
+# exactly 3 digits), or a latitude/longitude field ('"latitude": 16.46' in a /share_location payload).
+_DEGREES = rf"[-+]?{_D}{{1,3}}\.{_D}{{4,}}"
+_POINT = rf"(?<![0-9.]){_DEGREES}(?:[ ]?[,;][ ]?|[ ]+){_DEGREES}(?![0-9])"
+_LATLON = (
+    rf"\"?(?:latitude|longitude)\"?[ ]?[:=][ ]?[-+]?{_D}+(?:\.{_D}+)?"
+    rf"|(?:lat|lon|lng)[ ]?[:=][ ]?[-+]?{_D}{{1,3}}\.{_D}+"
+)
 # Digit groups of thousands ("1.200.000", "12,500") are amounts: consumed whole so no number starts inside.
 _AMOUNT = rf"[1-9]{_D}{{0,2}}(?:[.,]{_D}{{3}})+(?!{_D})"
 
 _SCANNER = re.compile(
     rf"(?P<email>{_EMAIL})"
+    rf"|(?P<point>{_POINT})"
+    rf"|(?P<latlon>(?<![a-z])(?:{_LATLON}))"
     rf"|(?P<idword>\b(?:{_ID_WORDS})\b[^0-9\n]{{0,20}}?)(?P<idnumber>{_ID_NUMBER})(?![0-9])"
     rf"|(?P<phone>(?:{_PLUS_84}|{_BARE_84})(?![0-9]))"
     rf"|(?P<cccd>{_CCCD})(?![0-9])"
@@ -145,11 +156,12 @@ _SCANNER = re.compile(
 
 
 def redact(text: str) -> str:
-    """`text` with phone numbers, citizen ID numbers and e-mail addresses replaced by labels.
+    """`text` with phone numbers, citizen ID numbers, e-mail addresses and locations replaced by labels.
 
     Phone numbers: Vietnamese mobiles and landlines, with 0, 84, +84 or 0084, written with spaces, dots,
     dashes or an area code in parentheses. Identity numbers: 12-digit CCCD numbers anywhere; 9-digit CMND
     numbers and passport numbers only after a word that announces them ("CMND", "hộ chiếu", ...).
+    Locations: pairs of decimal degrees with 4 or more decimals, and latitude/longitude fields.
     Years, dates, counts and amounts ("700 tỷ", "1.200.000 lượt") are left alone.
     """
     text = unicodedata.normalize("NFC", text)
@@ -166,7 +178,13 @@ def redact(text: str) -> str:
             start, label = match.start("idnumber"), ID_LABEL
         else:
             start = match.start()
-            label = {"email": EMAIL_LABEL, "cccd": ID_LABEL}.get(kind or "", PHONE_LABEL)
+            labels = {
+                "email": EMAIL_LABEL,
+                "cccd": ID_LABEL,
+                "point": LOCATION_LABEL,
+                "latlon": LOCATION_LABEL,
+            }
+            label = labels.get(kind or "", PHONE_LABEL)
         parts += [text[last:start], label]
         last = match.end()
     parts.append(text[last:])

@@ -94,7 +94,7 @@ def answer_site(knowledge: Knowledge, question: Question, attribute: str) -> Rep
         source = next(iter(sources.values())) if len(sources) == 1 else {"title": "; ".join(sources)}
         source_text = source_line(knowledge, source, site["as_of"], language)
         reply.say("\n".join([*lines, source_text]), _follow_ups(knowledge, question, site))
-        return reply
+        return _with_venue(reply, site, language)
     if attribute == "visiting":
         visiting = site.get("visiting")
         if not visiting:
@@ -109,26 +109,35 @@ def answer_site(knowledge: Knowledge, question: Question, attribute: str) -> Rep
             ticket=text_of(visiting.get("ticket"), language) or "-",
         )
         reply.say("\n".join([line, source_line(knowledge, visiting["source"], visiting["as_of"], language)]))
-        return reply
+        return _with_venue(reply, site, language)
     if attribute == "location":
         lines = [say("site_location", language, name=site_name, location=text_of(site["location"], language))]
         coordinates = site.get("coordinates")
         if coordinates:
             lines.append(say("site_map", language, url=osm_url(coordinates["lat"], coordinates["lon"])))
         reply.say(with_source(knowledge, lines, site, language), _follow_ups(knowledge, question, site))
-        if coordinates:
-            reply.messages.append(_venue(site, language))
-        return reply
+        return _with_venue(reply, site, language)
     lines = [text_of(site["description"], language)]
     parent = knowledge.entry(TOPIC, site.get("part_of"))
     if parent:
         lines.append(say("site_part_of", language, name=site_name, parent=name(parent, language)))
     lines += _recognition_lines(knowledge, site, language)
     reply.say(with_source(knowledge, lines, site, language), _follow_ups(knowledge, question, site))
+    return _with_venue(reply, site, language)
+
+
+def _with_venue(reply: Reply, site: Entry, language: str) -> Reply:
+    """Put the site's place (a `venue`: a map pin on Telegram, a card with a map link in the widget) first.
+
+    First, so that the answer's text, with its buttons, stays the last message on every channel.
+    """
+    if site.get("coordinates"):
+        reply.messages.insert(0, venue_message(site, language))
     return reply
 
 
-def _venue(site: Entry, language: str) -> Message:
+def venue_message(site: Entry, language: str) -> Message:
+    """The custom `venue` message of a site with coordinates (bot/PROTOCOL.md)."""
     coordinates = site["coordinates"]
     return Message(
         custom={

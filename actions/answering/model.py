@@ -17,6 +17,8 @@ CONTEXT_SLOTS = (
     "event",
     "dt_entry",
     "last_intent",
+    "latitude",  # the latest location the user shared (actions/answering/nearby.py)
+    "longitude",
 )
 
 

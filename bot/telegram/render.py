@@ -147,8 +147,29 @@ def plan(replies: Iterable[dict[str, Any]], language: str = "vi") -> list[Outgoi
         if not isinstance(reply, dict):
             logger.warning("skipping a reply that is not an object: %r", type(reply).__name__)
             continue
+        last = outgoing[-1] if outgoing else None
+        if _bare_location_request(reply) and isinstance(last, Text) and _keyboard_free(last):
+            # The assistant's REST channel sends a message's text and its custom part as two replies: the
+            # location keyboard goes on the text just before, rather than on a prompt of its own.
+            outgoing[-1] = Text(last.html, request_location=True)
+            continue
         outgoing.extend(_plan_reply(reply, language))
     return outgoing
+
+
+def _bare_location_request(reply: dict[str, Any]) -> bool:
+    custom = reply.get("custom")
+    return (
+        isinstance(custom, dict)
+        and custom.get("type") == "location_request"
+        and not reply.get("text")
+        and not reply.get("buttons")
+        and not reply.get("image")
+    )
+
+
+def _keyboard_free(text: Text) -> bool:
+    return not text.buttons and text.link is None and not text.request_location
 
 
 def _plan_reply(reply: dict[str, Any], language: str) -> list[Outgoing]:

@@ -42,7 +42,7 @@
       image: "Hình ảnh từ trợ lý",
       shareLocation: "Chia sẻ vị trí của tôi",
       myLocation: "Vị trí của tôi",
-      noLocation: "Không lấy được vị trí của bạn. Bạn có thể gõ tên nơi bạn đang ở.",
+      noLocation: "Trình duyệt chưa cho biết vị trí của bạn (có thể bạn chưa cho phép). Bạn vẫn có thể hỏi, ví dụ: “Quảng Nam có những di tích nào?”",
       offline: "Không kết nối được với trợ lý. Bạn vui lòng kiểm tra mạng và thử lại.",
       counter: "{n}/{max} ký tự",
     },
@@ -61,13 +61,13 @@
       you: "You",
       bot: "Assistant",
       notice: "Notice",
-      map: "Open the map",
+      map: "Open map",
       openLink: "Open the link",
       download: "Download",
       image: "Image from the assistant",
       shareLocation: "Share my location",
       myLocation: "My location",
-      noLocation: "Your location is not available. You can type the name of the place instead.",
+      noLocation: "Your browser did not share your location (perhaps it was not allowed). You can still ask, for example: “Which heritage sites does Quảng Nam have?”",
       offline: "Cannot reach the assistant. Please check your connection and try again.",
       counter: "{n}/{max} characters",
     },
@@ -268,17 +268,40 @@
     }
     if (custom.type === "document") {
       var name = typeof custom.filename === "string" && custom.filename ? custom.filename : S.openLink;
-      return linkOrText(custom.url, S.download + ": " + name, "document-link");
+      var file = linkOrText(custom.url, S.download + ": " + name, "document-link");
+      if (file && file.tagName === "A") {
+        file.setAttribute("download", name); // saved under its own name (e.g. an event's .ics calendar file)
+      }
+      return file;
     }
     if (custom.type === "location_request") {
-      var button = el("button", { className: "quick-reply", text: S.shareLocation, attrs: { type: "button" } });
+      var button = el("button", {
+        className: "quick-reply share-location",
+        text: S.shareLocation,
+        attrs: { type: "button" },
+      });
       button.addEventListener("click", shareLocation);
       return button;
     }
     return null;
   }
 
-  function renderReply(reply) {
+  /** The first line of a text: the short description of an image that comes with it. */
+  function firstLine(text) {
+    return typeof text === "string" ? text.split("\n")[0].trim() : "";
+  }
+
+  /** The first line of the text next to replies[index] (the one after it, else before): an image's alt. */
+  function describedBy(replies, index) {
+    var order = replies.slice(index + 1).concat(replies.slice(0, index).reverse());
+    var found = order.filter(function (r) {
+      return r && typeof r.text === "string" && r.text;
+    })[0];
+    return found ? firstLine(found.text) : "";
+  }
+
+  /** A bot reply; `alt` describes its image when the reply has no text of its own (see send()). */
+  function renderReply(reply, alt) {
     if (!reply || typeof reply !== "object") {
       return null;
     }
@@ -286,7 +309,7 @@
     if (typeof reply.text === "string" && reply.text) {
       parts.push(richText(reply.text));
     }
-    parts.push(image(reply.image, null, "reply-image"));
+    parts.push(image(reply.image, firstLine(reply.text) || alt, "reply-image"));
     var custom = renderCustom(reply.custom);
     parts.push(custom);
     if (!parts.some(Boolean)) {
@@ -307,7 +330,7 @@
       }
       return node;
     }
-    return item.who === "bot" ? renderReply(item.reply) : null;
+    return item.who === "bot" ? renderReply(item.reply, item.alt) : null;
   }
 
   function quickReplies(buttons) {
@@ -560,8 +583,12 @@
       setBusy(false);
     }
     if (outcome.replies) {
-      outcome.replies.forEach(function (reply) {
-        addItem({ who: "bot", reply: reply });
+      outcome.replies.forEach(function (reply, index) {
+        var item = { who: "bot", reply: reply };
+        if (reply && reply.image && !(typeof reply.text === "string" && reply.text)) {
+          item.alt = describedBy(outcome.replies, index);
+        }
+        addItem(item);
       });
     } else {
       addItem({ who: "notice", text: outcome.notice });
@@ -573,14 +600,23 @@
     send('/greet{"language": "' + config.lang + '"}', null);
   }
 
+  /** Degrees rounded to 5 decimals (about a metre): enough for distances, no more precise than needed. */
+  function degrees(value) {
+    return Math.round(value * 1e5) / 1e5;
+  }
+
+  /** Asked only when the user taps "share my location" (the browser then asks for consent). */
   function shareLocation() {
+    if (busy) {
+      return;
+    }
     if (!navigator.geolocation) {
       addItem({ who: "notice", text: S.noLocation });
       return;
     }
     navigator.geolocation.getCurrentPosition(
       function (position) {
-        var where = { latitude: position.coords.latitude, longitude: position.coords.longitude };
+        var where = { latitude: degrees(position.coords.latitude), longitude: degrees(position.coords.longitude) };
         send("/share_location" + JSON.stringify(where), S.myLocation);
       },
       function () {
