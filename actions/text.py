@@ -6,24 +6,45 @@ Vietnamese is often typed without diacritics; folding maps both forms to one key
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A combining mark NFC left on its own (no precomposed letter has it) folds to this invisible mark that never
+# composes (COMBINING GRAPHEME JOINER): the mark is stripped, the length kept, and folded text stays folded.
+_STRIPPED_MARK = "\u034f"
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     if char in _SPECIAL:
         return _SPECIAL[char]
-    base = unicodedata.normalize("NFD", char)[0]
+    if unicodedata.combining(char):
+        return _STRIPPED_MARK
+    decomposed = unicodedata.normalize("NFD", char)
+    # A letter with marks folds to the letter; anything else (e.g. a Hangul syllable) only to lower case.
+    if not all(unicodedata.combining(c) for c in decomposed[1:]):
+        return char.lower() if len(char.lower()) == 1 else char
+    base = decomposed[0]
     return base.lower() if len(base.lower()) == 1 else char.lower()
 
 
 def fold(text: str) -> str:
     """Lower-case `text` and strip its diacritics, one character for one character of NFC text."""
     text = unicodedata.normalize("NFC", text)
-    return "".join(_fold_char(c) for c in text)
+    folded = [_fold_char(c) for c in text]
+    result = "".join(folded)
+    if unicodedata.is_normalized("NFC", result):
+        return result
+    # Rare (e.g. Sinhala vowel signs): a stripped letter would compose with the next character; keep it whole.
+    for i in range(len(folded) - 1):
+        pair = folded[i] + folded[i + 1]
+        if not unicodedata.is_normalized("NFC", pair):
+            lower = text[i].lower()
+            folded[i] = lower if len(lower) == 1 else text[i]
+    return "".join(folded)
 
 
 def words(text: str) -> list[str]:
@@ -40,7 +61,7 @@ def has_vietnamese_marks(text: str) -> bool:
 # Words that tell English from Vietnamese typed without diacritics; words spelt alike in both are left out.
 _ENGLISH = frozenset(
     """what where when which who whom whose why how many much is are was were the of in at to for from with
-    and or an does did can could would should will you your me my i we our it its this that these those there
+    and or an does did can could would should will you your me my i we our it its this these those there
     please hello hi hey thanks thank bye goodbye good morning evening help about tell show give need want know
     visitors visitor tourists tourist heritage heritages site sites tomb pagoda temple town island ancient
     recognised recognized recognition unesco year years rank ranking ranked index revenue statistics number
@@ -57,7 +78,9 @@ _VIETNAMESE = frozenset(
     nguoi dan cong dich vu truc tuyen chuyen doi so su kien ngay thang chu de xep hang chi bao gom mat bang
     luot quoc te doanh thu bieu do so sanh gan day ve sinh khai sinh ket hon tam tru thuong tru dien nuoc
     giay phep ho so phi le hoi thong tin nhieu vay roi chua a u ha nhi thi duoc biet vui long huong dan
-    muon can tim xem bay gio hom nay nay kia kho hieu dung sai ok""".split()
+    muon can tim xem bay gio hom nay nay kia kho hieu dung sai ok tro cap that nghiep giay to kinh doanh dat
+    lai cuoc cong dan hoc sinh tuyen sinh thue bao hiem xa hoi lanh dao quan ly ban hanh ke hoach quyet dinh
+    thanh vien doi ngu nhan luc khai thac du lieu xay dung bao lau mat phai tien mien phi khi""".split()
 )
 
 

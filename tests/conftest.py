@@ -13,6 +13,11 @@ from scripts.assistant_process import ROOT, free_port, running_assistant
 
 __all__ = ["ROOT", "Assistant", "free_port"]
 
+# The session's assistant runs as in production: Rasa's HTTP API needs RASA_TOKEN, the gateway signs sessions
+# with WEB_SECRET. Both are recognisable so that tests can prove they never reach a log.
+RASA_TOKEN = "test-rasa-token-3f9c2a7e51d84b06"
+WEB_SECRET = "test-web-secret-8d41e0b2c97f4a63a5e1"
+
 
 @dataclass
 class Assistant:
@@ -24,6 +29,7 @@ class Assistant:
     data_dir: Path
     knowledge_dir: Path
     log: Path
+    rasa_token: str = ""
 
     def say(self, message: str, sender: str = "tester") -> list[dict]:
         """Send one message over the REST channel and return the bot's replies."""
@@ -41,7 +47,8 @@ class Assistant:
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """The whole assistant, running on free ports, with a copy of the knowledge it may change."""
-    with running_assistant(tmp_path_factory.mktemp("assistant"), env={"TODAY": "2026-11-23"}) as running:
+    env = {"TODAY": "2026-11-23", "RASA_TOKEN": RASA_TOKEN, "WEB_SECRET": WEB_SECRET}
+    with running_assistant(tmp_path_factory.mktemp("assistant"), env=env) as running:
         yield Assistant(
             rasa_url=running.rasa_url,
             action_url=running.action_url,
@@ -49,4 +56,5 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             data_dir=running.data_dir,
             knowledge_dir=running.knowledge_dir,
             log=running.log,
+            rasa_token=RASA_TOKEN,
         )

@@ -317,9 +317,10 @@ class KnowledgeBase:
         words = [t for t, _, _ in tokens]
         used = [False] * len(words)
         found: list[tuple[int, int, Match]] = []
-        longest = min(max(self._lengths, default=0) + 1, MAX_WINDOW, len(words))
+        longest = min(max(self._lengths, default=0) + 1, len(words))
         for size in range(longest, 0, -1):  # longest first; at one size exact names before typos
-            for typo in (False, True) if typos else (False,):
+            # Names of any length are found as written; typos are looked for in windows of MAX_WINDOW words.
+            for typo in (False, True) if typos and size <= MAX_WINDOW else (False,):
                 for start in range(len(words) - size + 1):
                     if any(used[start : start + size]):
                         continue

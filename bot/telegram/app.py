@@ -4,7 +4,8 @@ channel and sends back its replies.
 Each chat is one conversation with the assistant (sender id `tg:<chat_id>`). Commands: /start greets and shows
 the four topics, /help says what the assistant answers, /lang vi|en chooses the language, /reset starts over.
 A tapped button sends its payload; a shared location is forwarded for nearby sites. Stickers, voice, photos
-and edited messages get a polite reply. When the assistant is down or slow the user is told it is busy.
+and edited messages get a polite reply. When the assistant is down or slow the user is told it is busy; when it
+answers nothing (its action server or database is down), that it cannot look things up right now.
 
 Usage: TELEGRAM_TOKEN=... python -m bot.telegram (long polling; TELEGRAM_MODE=webhook for a webhook).
 Press Ctrl-C to stop.
@@ -33,6 +34,7 @@ from telegram.ext import (
 )
 
 from actions.settings import Settings, get_settings
+from bot.inbound import MAX_MESSAGE_CHARS, Refused, user_text
 from bot.messages import message
 from bot.rasa_client import AssistantUnavailable, RasaClient
 from bot.telegram.limiter import BridgeRateLimiter
@@ -113,10 +115,15 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, *texts: s
             logger.error("assistant unavailable for chat %s: %s", chat.id, str(error) or type(error).__name__)
             await send_text(context.bot, chat.id, message("busy", language))
             return
+        outgoing = plan(replies, language)
+        if not outgoing:  # Rasa answers nothing when its action server or its database is down
+            logger.error("the assistant answered nothing for chat %s", chat.id)
+            await send_text(context.bot, chat.id, message("unavailable", language))
+            return
         await deliver(
             context.bot,
             chat.id,
-            plan(replies, language),
+            outgoing,
             payloads=context.bot_data["payloads"],
             media=context.bot_data["media"],
             language=language,
@@ -126,7 +133,8 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, *texts: s
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     """Answer with the bridge's own message `key` (bot/messages.yml) in the chat's language."""
     if update.effective_chat:
-        await send_text(context.bot, update.effective_chat.id, message(key, chat_language(update, context)))
+        text = message(key, chat_language(update, context), limit=MAX_MESSAGE_CHARS)
+        await send_text(context.bot, update.effective_chat.id, text)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -166,10 +174,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forward the user's text to the assistant and send its replies."""
-    text = update.effective_message.text if update.effective_message else None
-    if text and text.strip():
-        await converse(update, context, text.strip())
+    """Forward the user's text to the assistant and send its replies; empty or too long text is answered here."""
+    if not update.effective_message:
+        return
+    try:
+        text = user_text(update.effective_message.text or "")  # cleaned, forced intents filtered
+    except Refused as refused:
+        await reply(update, context, refused.key)
+        return
+    await converse(update, context, text)
 
 
 async def shared_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,6 +212,10 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     language = chat_language(update, context)
     payload = context.bot_data["payloads"].decode(query.data or "")
+    try:
+        payload = user_text(payload) if payload is not None else None  # callback data comes from the client
+    except Refused:
+        payload = None
     if payload is None:
         await query.answer(message("button_expired", language))
         return

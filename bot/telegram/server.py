@@ -69,8 +69,12 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=403)
     application = request.app[APPLICATION]
     try:
-        update = Update.de_json(await request.json(), application.bot)
-    except (ValueError, TypeError, KeyError) as error:
+        data = await request.json()
+        if not isinstance(data, dict):
+            raise TypeError("an update is a JSON object")
+        update = Update.de_json(data, application.bot)
+    # not UTF-8 or JSON, an unknown charset, nested too deep, or not shaped like an update
+    except (ValueError, LookupError, RecursionError, TypeError, AttributeError) as error:
         logger.warning("webhook request with an unreadable update: %s", type(error).__name__)
         return web.Response(status=400)
     await application.update_queue.put(update)

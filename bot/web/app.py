@@ -4,9 +4,17 @@ API (JSON):
 - `POST /api/session` -> 201 `{"session": token}`: the server issues and signs every session id.
 - `POST /api/message` with `Authorization: Bearer <token>` and `{"text": str, "language": "vi"|"en"}`
   -> 200 `{"replies": [...]}` (the replies of bot/PROTOCOL.md),
-  or a refusal `{"error": key, "message": text}`: 401 session_invalid, 400 empty, 413 too_long,
-  429 rate_limited, 503 busy. The wording is bot/messages.yml's.
+  or a refusal `{"error": key, "message": text}`: 401 session_invalid, 400 empty, 400 invalid (not JSON,
+  not UTF-8, no text string), 413 too_long, 429 rate_limited, 503 busy (no answer in time), 503 unavailable
+  (the assistant answered nothing: its action server or database is down). The wording is bot/messages.yml's.
+  The text is cleaned and the forced-intent policy applied by bot/inbound.py before it reaches the assistant.
 - Requests from an origin that is not allowed get 403 origin_not_allowed; allowed ones get CORS headers.
+- `GET /health`: liveness (always 200 while the gateway runs); `GET /health/ready`: whether the assistant can
+  answer (its Rasa servers and databases, bot/web/readiness.py), 503 when it cannot.
+
+Files the answers point to (bot/web/media.py): `GET /charts/<key>.png` (a statistics chart, image/png) and
+`GET /events/<id>.ics[?lang=en]` (an event's calendar file, text/calendar); an unknown key or id gets 404,
+a language other than vi/en 400, and 503 while no valid knowledge can be read.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import functools
 import json
 import logging
 import math
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +32,22 @@ from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
+from actions.answering.wording import WordingError
+from actions.kb.errors import KnowledgeError
 from actions.settings import Settings
+from bot.inbound import MAX_MESSAGE_CHARS, Refused, user_text
 from bot.messages import message
 from bot.rasa_client import AssistantUnavailable, RasaClient
+from bot.web.media import KnowledgeFiles
 from bot.web.ratelimit import RateLimiter
+from bot.web.readiness import readiness
 from bot.web.sessions import SessionSigner, load_secret
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
-MAX_MESSAGE_CHARS = 1000
 MAX_BODY_BYTES = 64 * 1024
 LANGUAGES = ("vi", "en")
 SENDER_PREFIX = "web:"
@@ -73,6 +87,7 @@ class Gateway:
     allowed_origins: frozenset[str]
     headers: dict[str, str]
     limiter: RateLimiter
+    files: KnowledgeFiles
     signer: SessionSigner | None = None
 
 
@@ -93,14 +108,18 @@ def create_app(settings: Settings, rasa_client: AssistantClient | None = None) -
         allowed_origins=origins,
         headers=security_headers(settings, origins),
         limiter=RateLimiter(settings.web_rate_per_second, settings.web_rate_burst),
+        files=KnowledgeFiles(settings),
     )
     app.cleanup_ctx.append(_lifecycle)
     app.on_response_prepare.append(_add_security_headers)
     app.router.add_get("/health", health)
+    app.router.add_get("/health/ready", ready)
     for path, (name, content_type) in ASSETS.items():
         app.router.add_get(path, _asset(name, content_type))
     app.router.add_post("/api/session", create_session)
     app.router.add_post("/api/message", post_message)
+    app.router.add_get("/charts/{name}", chart_file)
+    app.router.add_get("/events/{name}", event_file)
     return app
 
 
@@ -211,6 +230,12 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"}, dumps=_dumps)
 
 
+async def ready(request: web.Request) -> web.Response:
+    """Whether the assistant can answer now: its Rasa servers and databases (bot/web/readiness.py)."""
+    status, body = await readiness(request.app[GATEWAY].settings)
+    return web.json_response(body, status=status, dumps=_dumps, headers={"Cache-Control": "no-store"})
+
+
 async def create_session(request: web.Request) -> web.Response:
     """A new session token; the client cannot choose one."""
     signer = request.app[GATEWAY].signer
@@ -233,7 +258,7 @@ async def _read_body(request: web.Request) -> dict[str, Any] | None:
     """The JSON object of the request, or None; raises HTTPRequestEntityTooLarge for a huge body."""
     try:
         data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, LookupError, RecursionError):  # not JSON or not UTF-8, an unknown charset, too deep
         return None
     return data if isinstance(data, dict) else None
 
@@ -246,20 +271,21 @@ async def post_message(request: web.Request) -> web.Response:
     if session_id is None:
         return refusal(401, "session_invalid", language)
     try:
-        data = await _read_body(request) or {}
+        data = await _read_body(request)
     except web.HTTPRequestEntityTooLarge:
         return refusal(413, "too_long", language)
-    if data.get("language") in LANGUAGES:
+    if data is not None and data.get("language") in LANGUAGES:
         language = str(data["language"])
     allowed, wait = gateway.limiter.allow(session_id)
     if not allowed:
         return refusal(429, "rate_limited", language, headers={"Retry-After": str(math.ceil(wait))})
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        return refusal(400, "empty", language)
-    text = text.strip()
-    if len(text) > MAX_MESSAGE_CHARS:
-        return refusal(413, "too_long", language)
+    raw = data.get("text", "") if data is not None else None
+    if not isinstance(raw, str):
+        return refusal(400, "invalid", language)
+    try:
+        text = user_text(raw)  # cleaned; a forced intent only if our buttons send it (bot/inbound.py)
+    except Refused as refused:
+        return refusal(413 if refused.key == "too_long" else 400, refused.key, language)
     metadata = {"channel": "web", "language": language}
     assert gateway.client is not None
     deadline = gateway.settings.rasa_timeout * len(gateway.settings.rasa_urls) + 1
@@ -270,7 +296,59 @@ async def post_message(request: web.Request) -> web.Response:
         logger.warning("the assistant did not answer: %s", type(error).__name__)
         return refusal(503, "busy", language)
     cleaned = [r for r in (clean_reply(reply) for reply in replies) if r]
+    if not cleaned:  # Rasa answers nothing when its action server or its database is down
+        logger.warning("the assistant answered nothing")
+        return refusal(503, "unavailable", language)
     return web.json_response({"replies": cleaned}, dumps=_dumps, headers={"Cache-Control": "no-store"})
+
+
+# The file names of the two routes; what is inside is checked against the knowledge.
+CHART_FILE = re.compile(r"([a-z0-9_-]{1,120})\.png")
+EVENT_FILE = re.compile(r"([a-z0-9-]{1,120})\.ics")
+
+
+async def _from_knowledge(request: web.Request, make: Callable[[KnowledgeFiles], Any]) -> Any:
+    """`make(files)` run in a worker thread (database and matplotlib block); 503 when no knowledge is readable."""
+    files = request.app[GATEWAY].files
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, make, files)
+    except (KnowledgeError, WordingError, SQLAlchemyError, OSError) as error:
+        logger.error("knowledge unavailable for %s: %s", request.path, error)
+        raise web.HTTPServiceUnavailable(text="knowledge unavailable") from error
+
+
+async def chart_file(request: web.Request) -> web.Response:
+    """A statistics chart (see actions/answering/charts.py), rendered from the knowledge and cached."""
+    match = CHART_FILE.fullmatch(request.match_info["name"])
+    if match is None:
+        raise web.HTTPNotFound()
+    png = await _from_knowledge(request, lambda files: files.chart_png(match[1]))
+    if png is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=300"})
+
+
+async def event_file(request: web.Request) -> web.Response:
+    """An event's calendar file (RFC 5545), offered for download as <id>.ics."""
+    match = EVENT_FILE.fullmatch(request.match_info["name"])
+    if match is None:
+        raise web.HTTPNotFound()
+    language = request.query.get("lang", "vi")
+    if language not in LANGUAGES:
+        raise web.HTTPBadRequest(text="lang must be vi or en")
+    event_id = match[1]
+    text = await _from_knowledge(request, lambda files: files.event_ics(event_id, language))
+    if text is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=text.encode("utf-8"),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event_id}.ics"',
+            "Cache-Control": "no-cache",
+        },
+    )
 
 
 def clean_reply(reply: Any) -> dict[str, Any] | None:

@@ -42,7 +42,9 @@ def shown(call: Call) -> str:
 def tracker_events(assistant: Assistant, sender: str, include: str = "ALL") -> list[dict[str, Any]]:
     """The conversation's events as the assistant keeps them."""
     answer = requests.get(
-        f"{assistant.rasa_url}/conversations/{sender}/tracker", params={"include_events": include}, timeout=10
+        f"{assistant.rasa_url}/conversations/{sender}/tracker",
+        params={"include_events": include, "token": assistant.rasa_token},
+        timeout=10,
     )
     answer.raise_for_status()
     return answer.json()["events"]
