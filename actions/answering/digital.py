@@ -13,18 +13,49 @@ from actions.answering.common import (
     unknown_place_reply,
 )
 from actions.answering.model import Question, Reply
-from actions.answering.retrieval import rank
+from actions.answering.retrieval import name_coverage, rank
 from actions.kb.entry import Entry
+from actions.text import fold
 
 TOPICS = ("digital_transformation", "portals")
 MATCH_THRESHOLD = 0.3
 RELATED = 3
 
 
+# Folded phrases of a question that asks for a web address: entries with a URL come first.
+WEBSITE_PHRASES = ("trang web", "website", "web site", "trang thong tin", "cong thong tin", "dia chi web")
+# Folded phrases after which a question names the unit it counts ("bao nhiêu thành viên").
+COUNT_PHRASES = ("bao nhieu ", "how many ", "so luong ")
+UNIT_BONUS = 0.3
+# Among close matches, the entry whose own name the question covers best wins ("... bao nhiêu thành viên" is
+# the members' count, not the count of members trained).
+COVERAGE_WEIGHT = 0.5
+
+
+def _asked_units(knowledge: Knowledge, text: str) -> set[str]:
+    """The units a 'how many <unit>' question counts, among those the wording file names."""
+    folded = fold(text)
+    units = set()
+    for key in knowledge.wording.keys("units"):
+        for language in ("vi", "en"):
+            label = fold(knowledge.wording.say(f"units.{key}", language, value="")).strip()
+            if label and any(f"{phrase}{label}" in folded for phrase in COUNT_PHRASES):
+                units.add(key)
+    return units
+
+
 def _candidates(knowledge: Knowledge, question: Question) -> list[tuple[Entry, float]]:
     province = question.explicit("province")
     where = {"province": province} if province else None
-    ranked = rank(knowledge.kb, question.text, TOPICS, where=where, limit=8)
+    ranked = rank(knowledge.kb, question.text, TOPICS, where=where, limit=12)
+    units = _asked_units(knowledge, question.text)
+    if units:
+        ranked = [(e, s + UNIT_BONUS if e.get("unit") in units else s) for e, s in ranked]
+    folded = fold(question.text)
+    if any(phrase in folded for phrase in WEBSITE_PHRASES):
+        ranked = [(e, s + UNIT_BONUS if e.get("url") else s) for e, s in ranked]
+    ranked = [(e, s + COVERAGE_WEIGHT * name_coverage(knowledge.kb, e, question.text)) for e, s in ranked]
+    ranked.sort(key=lambda pair: -pair[1])
     year = question.explicit("year")
     if year is not None:
         dated = [
@@ -76,6 +107,11 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
     for topic in TOPICS:
         entry = entry or knowledge.entry(topic, question.first(topic))
     ranked = _candidates(knowledge, question)
+    units = _asked_units(knowledge, question.text)
+    if entry is not None and units and entry.get("unit") not in units:
+        # "Tổ công nghệ số ... có bao nhiêu thành viên": the name is the teams', the count asked the members'
+        counted = [e for e, score in ranked if e.get("unit") in units and score >= MATCH_THRESHOLD]
+        entry = counted[0] if counted else entry
     if entry is None and ranked and ranked[0][1] >= MATCH_THRESHOLD:
         entry = ranked[0][0]
     if entry is None:

@@ -9,15 +9,18 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from actions.answering.charts import answer_chart
 from actions.answering.common import Knowledge, button, name, no_data
 from actions.answering.digital import answer_dt_info
 from actions.answering.events import answer_event, list_events
 from actions.answering.heritage import answer_site, list_sites
 from actions.answering.model import SLOT_TOPICS, Question, Reply
+from actions.answering.nearby import LOCATION_SLOTS, nearby_sites
 from actions.answering.retrieval import rank
 from actions.answering.services import answer_service
 from actions.answering.statistics import answer_dti, answer_stat
-from actions.text import detect_language
+from actions.kb.entry import Entry
+from actions.text import detect_language, fold
 
 Answer = Callable[[Knowledge, Question], Reply]
 
@@ -27,7 +30,10 @@ ANSWERS: dict[str, Answer] = {
     "ask_site_recognition": lambda k, q: answer_site(k, q, "recognition"),
     "ask_site_visiting": lambda k, q: answer_site(k, q, "visiting"),
     "list_sites": list_sites,
+    "ask_nearby": nearby_sites,
+    "share_location": nearby_sites,
     "ask_tourism_stat": answer_stat,
+    "ask_stat_chart": answer_chart,
     "ask_service_howto": lambda k, q: answer_service(k, q, "howto"),
     "ask_service_documents": lambda k, q: answer_service(k, q, "documents"),
     "ask_service_fee": lambda k, q: answer_service(k, q, "fee"),
@@ -43,11 +49,27 @@ ANSWERS: dict[str, Answer] = {
     "ask_dt_info": answer_dt_info,
 }
 QUESTION_INTENTS = frozenset(ANSWERS)
+# Intents about one entry of a topic: when the question and the conversation name none, a clear match in
+# another topic answers instead ("năng lực khai thác dữ liệu của Huế" read as a site question).
+SUBJECT_TOPIC = {
+    **{i: "heritage_sites" for i in ANSWERS if i.startswith("ask_site")},
+    **{i: "public_services" for i in ANSWERS if i.startswith("ask_service") and i != "ask_service_help"},
+    **{i: "events" for i in ANSWERS if i.startswith("ask_event")},
+}
+STRONG_SCORE = 0.6
+STRONG_MARGIN = 2.0
+# Words that refer back to what was just talked about (folded), and phrases that ask for a count.
+PRONOUNS = ("no", "nay", "do", "it", "this", "that", "they", "there")
+COUNT_PHRASES = (" bao nhieu ", " how many ", " so luong ")
 # Topics whose names are looked for in every message; provinces on their own, so that a province inside a
 # longer name ("DTI Quảng Ngãi 2022") still counts as named.
 MENTION_TOPICS = (
     ("provinces",),
     ("heritage_sites", "public_services", "events", "digital_transformation", "portals"),
+)
+_DOCUMENT = re.compile(
+    r"\b(?:ke hoach|quyet dinh|nghi quyet|chi thi|huong dan|cong van|plan|decision|resolution|directive)"
+    r"\s*(?:so|no\.?|number)?\s*(\d{1,5})\b"
 )
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 # Which intent a suggested entry opens, by topic (fallback "did you mean" buttons).
@@ -85,11 +107,15 @@ def build_question(
         if kind in ("metric", "pillar"):
             if str(value) in knowledge.vocabulary.values(kind):
                 values.setdefault(kind, str(value))
+        elif kind in LOCATION_SLOTS:  # a shared location (checked by the nearby answer)
+            values[kind] = str(value)
         elif kind == "year" and str(value).isdigit():
             if int(value) not in years:
                 years.append(int(value))
         elif kind in SLOT_TOPICS:
             topic = SLOT_TOPICS[kind]
+            if kind == "dt_entry" and knowledge.entry("portals", str(value)):
+                topic = "portals"  # buttons name portals (websites, hotlines, teams) as dt_entry too
             entry = knowledge.entry(topic, str(value))
             matches = [] if entry else knowledge.kb.resolve(str(value), topic)
             entry_id = entry.id if entry else (matches[0].entry_id if matches else None)
@@ -97,12 +123,28 @@ def build_question(
                 mentioned[topic].append(entry_id)
     for kind, value in knowledge.vocabulary.find(text).items():
         values.setdefault(kind, value)
+    for entry_id in _documents_named(knowledge, text):
+        ids = mentioned.setdefault("digital_transformation", [])
+        if entry_id not in ids:
+            ids.insert(0, entry_id)
     # "national" is a level, not a place one can ask figures for
     mentioned["provinces"] = [p for p in mentioned.get("provinces", []) if p != "national"]
     language = slots.get("language") or detect_language(text) or "vi"
     unknown = _unknown_place(knowledge, text, mentioned)
     context = {k: v for k, v in slots.items() if v is not None}
     return Question(intent, text, language, today, mentioned, years, values, context, unknown)
+
+
+def _documents_named(knowledge: Knowledge, text: str) -> list[str]:
+    """Plans and decisions named by their number ("Kế hoạch 119", "Quyết định 505", "plan no. 119")."""
+    numbers = set(_DOCUMENT.findall(fold(text)))
+    if not numbers:
+        return []
+    return [
+        e.id
+        for e in knowledge.kb.entries("digital_transformation")
+        if e.get("number") and str(e["number"]).split("/")[0].strip() in numbers
+    ]
 
 
 def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[str]]) -> str | None:
@@ -118,6 +160,14 @@ def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[st
 def answer(knowledge: Knowledge, question: Question) -> Reply:
     """The reply to a question intent, to a follow-up ('inform'), or to a message not understood."""
     intent = question.intent
+    if question.first("digital_transformation") in _documents_named(knowledge, question.text):
+        intent = "ask_dt_info"  # "Quyết định 505 ... do ai ban hành": the decision, not the event it set up
+        return _with_intent(answer_dt_info(knowledge, replace(question, intent=intent)), intent)
+    if intent in SUBJECT_TOPIC and _names_nothing(question, SUBJECT_TOPIC[intent]):
+        other = _strong_match(knowledge, question, exclude=SUBJECT_TOPIC[intent])
+        if other is not None:
+            intent = SUGGEST_INTENT[other.topic][0]
+            return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
     if intent == "inform":
         previous = question.context.get("last_intent")
         if previous in ANSWERS:
@@ -140,6 +190,13 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
     if len(named) == 1:
         intent = SUGGEST_INTENT[named[0][0]][0]
         return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    follow_up = _follow_up_intent(question) if not named else None
+    if follow_up is not None:
+        return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
+    strong = _strong_match(knowledge, question)
+    if strong is not None:
+        intent = SUGGEST_INTENT[strong.topic][0]
+        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
     suggestions = [
         (entry, score)
         for entry, score in rank(knowledge.kb, question.text, SUGGEST_INTENT, limit=3)
@@ -154,6 +211,39 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
     reply = Reply(answered=False)
     reply.say(knowledge.wording.say("did_you_mean", language), buttons)
     return reply
+
+
+def _names_nothing(question: Question, topic: str) -> bool:
+    """True when the question names no entry of `topic` and the conversation has none either."""
+    slot = next(slot for slot, t in SLOT_TOPICS.items() if t == topic)
+    return not question.mentioned.get(topic) and not question.context.get(slot)
+
+
+def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None = None) -> Entry | None:
+    """The one entry the words of the question clearly point to (a high score, well ahead of the next)."""
+    topics = [t for t in SUGGEST_INTENT if t != exclude]
+    ranked = rank(knowledge.kb, question.text, topics, limit=2)
+    if not ranked or ranked[0][1] < STRONG_SCORE:
+        return None
+    if len(ranked) > 1 and ranked[1][1] * STRONG_MARGIN > ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def _follow_up_intent(question: Question) -> str | None:
+    """A question about "it / this one" (no name) right after an answer about a site or an event: asked of that
+    subject ("Nó được xây dựng khi nào?", "Có bao nhiêu diễn giả?")."""
+    previous = str(question.context.get("last_intent") or "")
+    folded = f" {fold(question.text)} "
+    if previous.startswith(("ask_event", "list_events")) and question.context.get("event"):
+        if any(phrase in folded for phrase in COUNT_PHRASES):
+            return "ask_event_figures"
+        if any(f" {word} " in folded for word in PRONOUNS):
+            return "ask_event_info"
+    if previous.startswith("ask_site") and question.context.get("site"):
+        if any(f" {word} " in folded for word in PRONOUNS):
+            return "ask_site_info"
+    return None
 
 
 __all__ = ["QUESTION_INTENTS", "answer", "build_question", "fallback"]

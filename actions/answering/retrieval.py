@@ -52,8 +52,20 @@ class _Index:
     idf: dict[str, float]
 
 
+def _stem(word: str) -> str:
+    """A light English stem ('renewing' -> 'renew', 'visitors' -> 'visitor'); no Vietnamese syllable ends in
+    -ing, -ed or -s, so Vietnamese words (with or without marks) are left as they are."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def _terms(text: str) -> set[str]:
-    tokens = words(text)
+    tokens = [_stem(t) for t in words(text)]
     return set(tokens) | _bigrams(tokens)
 
 
@@ -107,6 +119,20 @@ def rank(
             scored.append((entry, score / norm))
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]
+
+
+def name_coverage(kb: KnowledgeBase, entry: Entry, text: str) -> float:
+    """How much of the entry's best-covered name (by word weight) the text contains, 0..1: a question that
+    leaves out a rare word of a name ("tập huấn") is less likely about that entry."""
+    idf = _index(kb).idf
+    asked = {_stem(w) for w in words(text)}
+    best = 0.0
+    for _, name in entry.names():
+        own = {_stem(w) for w in words(name) if not w.isdigit()}
+        total = sum(idf.get(w, 0.0) for w in own)
+        if total:
+            best = max(best, sum(idf.get(w, 0.0) for w in own & asked) / total)
+    return best
 
 
 def find_subject(

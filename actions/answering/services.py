@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 from actions.answering.common import (
+    COVERED_PROVINCES,
     Knowledge,
     ask,
     button,
     entry_source,
     list_of,
     name,
+    province_name,
     text_of,
+    unknown_place_reply,
 )
-from actions.answering.digital import answer_dt_info
 from actions.answering.model import Question, Reply
-from actions.answering.retrieval import find_subject
+from actions.answering.retrieval import find_subject, rank
+from actions.answering.wording import format_date
 from actions.kb.entry import Entry
+from actions.text import fold
 
 TOPIC = "public_services"
 MATCH_THRESHOLD = 0.45
 FIELDS = {"documents": "documents", "fee": "fee", "time": "processing_time", "help": "helpers"}
+# Who helps: portals of these kinds, and any with a phone number.
+HELPER_KINDS = frozenset({"hotline", "team", "office"})
+# Phrases (without diacritics) of a question that asks for a number to call.
+PHONE_PHRASES = (
+    "tong dai",
+    "hotline",
+    "goi so",
+    "so nao",
+    "so dien thoai",
+    "dien thoai",
+    "duong day nong",
+    "phone",
+    "call",
+    "number",
+)
+MAX_HELPERS = 4
+NAMED_SCORE = 0.3
 
 
 def find_service(knowledge: Knowledge, question: Question) -> Entry | None:
@@ -48,10 +69,11 @@ def answer_service(knowledge: Knowledge, question: Question, attribute: str) -> 
     say = knowledge.wording.say
     service = find_service(knowledge, question)
     if service is None and attribute == "help":
-        # "who helps / which hotline" without a procedure: the portals, hotlines and teams of the province
-        return answer_dt_info(knowledge, question)
+        return answer_helpers(knowledge, question)
     if service is None:
-        examples = knowledge.kb.entries(TOPIC)[:6]
+        # the closest procedures first (a partial match), else the first ones of the knowledge
+        examples = [e for e, _ in rank(knowledge.kb, question.text, [TOPIC], limit=6)]
+        examples = examples or knowledge.kb.entries(TOPIC)[:6]
         buttons = [button(name(s, language), question.intent, service=s.id) for s in examples]
         return ask(knowledge, "ask_service", question, buttons)
     service_name = name(service, language)
@@ -95,4 +117,53 @@ def answer_service(knowledge: Knowledge, question: Question, attribute: str) -> 
         if intent != question.intent
     ]
     reply.say("\n".join([*lines, entry_source(knowledge, service, language)]), follow)
+    return reply
+
+
+def answer_helpers(knowledge: Knowledge, question: Question) -> Reply:
+    """'Who helps / which number do I call' without a procedure: the hotlines, community digital-technology
+    teams and service offices of the province (those with a phone first when a number is asked), best word
+    match first; asks for the province when neither the question nor the context says which."""
+    language = question.language
+    if question.unknown_place:
+        return unknown_place_reply(knowledge, question)
+    folded = fold(question.text)
+    wants_phone = any(phrase in folded for phrase in PHONE_PHRASES)
+    pool = [p for p in knowledge.kb.entries("portals") if p.get("kind") in HELPER_KINDS or p.get("phone")]
+    if wants_phone:
+        pool = [p for p in pool if p.get("phone")] or pool
+    scores = {e.id: s for e, s in rank(knowledge.kb, question.text, ["portals"], limit=50)}
+    pool.sort(key=lambda p: (-scores.get(p.id, 0.0), p.province == "national"))
+    named = bool(pool) and scores.get(pool[0].id, 0.0) > NAMED_SCORE
+    # A helper named by the question wins over the province talked about before.
+    province = question.explicit("province") or (None if named else question.value("province"))
+    if province:
+        pool = [p for p in pool if p.province in (province, "national")]
+    if province is None and not named:
+        buttons = [
+            button(province_name(knowledge, p, language), "ask_service_help", province=p)
+            for p in COVERED_PROVINCES
+        ]
+        return ask(knowledge, "ask_province", question, buttons)
+    chosen = pool[:MAX_HELPERS]
+    if not chosen:
+        return Reply(answered=False).say(knowledge.wording.say("no_data", language))
+    say = knowledge.wording.say
+    header = (
+        say("helpers_list", language, place=province_name(knowledge, province, language))
+        if province
+        else say("helpers_list_any", language)
+    )
+    lines = [header]
+    for portal in chosen:
+        contact = " · ".join(str(v) for v in (portal.get("phone"), portal.get("url")) if v)
+        label = f"{name(portal, language)} ({contact})" if contact else name(portal, language)
+        lines.append(f"• {label}: {text_of(portal.get('description'), language)}")
+    if len(chosen) == 1:
+        lines.append(entry_source(knowledge, chosen[0], language))
+    else:
+        newest = max(p["as_of"] for p in chosen)
+        lines.append(say("source_list", language, date=format_date(newest, language)))
+    reply = Reply(slots={"province": province} if province else {}, entry=f"portals:{chosen[0].id}")
+    reply.say("\n".join(lines), [button(name(p, language), "ask_dt_info", dt_entry=p.id) for p in chosen[1:]])
     return reply

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.answering.charts import answer_chart
 from actions.answering.common import (
     COVERED_PROVINCES,
     Knowledge,
@@ -78,7 +79,10 @@ def _choose(
     if year is None:
         context_year = question.value("year")
         year = context_year if context_year in years else None
-        if year is None and len(years) == 1:
+        if year is None and context_year is not None and question.explicit("province") and years:
+            # "Còn Huế thì sao?" after a 2022 figure: the same year, which this province lacks
+            year = context_year
+        elif year is None and len(years) == 1:
             year = years[0]
         elif year is None and years:
             buttons = [button(str(y), intent, province=province, year=y, **extra) for y in years]
@@ -105,6 +109,8 @@ def _metric_label(knowledge: Knowledge, metric: str | None, language: str) -> st
 
 def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
     """A tourism figure (visitors, revenue, relic counts ...) for a province and year."""
+    if len(set(question.years)) >= 2:  # 'lượt khách 2021 và 2022': a comparison, answered with a chart
+        return answer_chart(knowledge, question)
     language = question.language
     metric = question.value("metric")
     pool = knowledge.kb.entries(STATS, metric=metric) if metric else knowledge.kb.entries(STATS)

@@ -69,6 +69,11 @@ class Wording:
             node = node[part]
         return str(node[language if language in LANGUAGES else "vi"]).format(**values)
 
+    def keys(self, key: str) -> list[str]:
+        """The keys under a group of sentences ('units' -> ['visits', ...]); [] when there is none."""
+        node = self.sentences.get(key)
+        return [str(k) for k in node] if isinstance(node, Mapping) else []
+
     def has(self, key: str) -> bool:
         """True when the wording has a sentence at `key`."""
         node: Any = self.sentences

@@ -108,6 +108,7 @@ TOPIC_FIELDS: dict[str, dict[str, str]] = {
         "theme": "text?",
         "organisers": "textlist?",
         "patrons": "textlist?",
+        "chairs": "textlist?",
         "format": "text?",
         "venue": "text?",
         "figures": "list:figure?",
