@@ -10,10 +10,15 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup lookups train validate browser lint kb-check kb-stats kb-load eval bench clean
+.PHONY: run run-scaled test setup lookups train validate browser lint kb-check kb-stats kb-load eval bench clean
 
 run: setup train
 	$(PY) scripts/run.py
+
+# The production layout on this machine: two Rasa and two action servers on the local PostgreSQL (conversations,
+# knowledge) and Redis (conversation locks); see README "Scaling out".
+run-scaled: setup train
+	$(PY) scripts/run.py --scaled
 
 test: setup train validate browser
 	$(RASA) test core --stories tests/stories --model $$($(PY) -c "from scripts.train import model_path; print(model_path())") \

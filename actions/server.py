@@ -4,6 +4,10 @@ Run with `python -m actions.server` (bound to 127.0.0.1; ACTION_HOST chooses ano
 The knowledge is loaded before the first request, and the folder is polled every KNOWLEDGE_POLL_SECONDS:
 a valid change is swapped in whole, an invalid one is refused and reported on GET /knowledge/status.
 POST /knowledge/reload (from this machine only) reloads at once: `python -m actions.kb reload` calls it.
+
+GET /knowledge/status also says whether the knowledge database answers (`"database": "up"|"down"`). Answers
+come from the snapshot in memory, so they go on while the database is down; a change saved meanwhile is
+loaded once the database is back (the watcher tries again until a reload succeeds).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sanic.request import Request
 
 from actions.settings import get_settings
 from actions.state import KnowledgeState, knowledge_state
+from scaleout.stores import database_down
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +45,8 @@ async def watch_knowledge(state: KnowledgeState, interval: float) -> None:
         try:
             current = await loop.run_in_executor(None, folder_signature, state.knowledge_dir)
             if current != seen:
-                seen = current
                 await loop.run_in_executor(None, state.reload)
+                seen = current  # only now: a reload that failed (database down) is tried again
         except Exception:  # a watcher that dies would silently stop reloads: log and keep watching
             logger.exception("knowledge watcher failed; retrying")
 
@@ -86,7 +91,10 @@ def add_knowledge_routes(app: Sanic, state: KnowledgeState, interval: float) -> 
 
     @app.get("/knowledge/status")
     async def knowledge_status(_request: Request) -> response.HTTPResponse:
-        return response.json(status_body(state))
+        down = await asyncio.get_running_loop().run_in_executor(None, database_down, state.database_url)
+        if down:
+            logger.warning("the knowledge database is down: %s", down)
+        return response.json({**status_body(state), "database": "down" if down else "up"})
 
     @app.post("/knowledge/reload")
     async def knowledge_reload(request: Request) -> response.HTTPResponse:

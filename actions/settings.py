@@ -10,9 +10,23 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Defaults of `make run-scaled` (scripts/run.py --scaled) where `make run` has none or SQLite.
+SCALED_DEFAULTS = {
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/assistant_knowledge",
+    "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/assistant_tracker",
+    "LOCK_STORE_URL": "redis://127.0.0.1:6379/1",
+}
+
+
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _ports(name: str, first: int, count: int) -> tuple[int, ...]:
+    """A comma-separated list of ports, by default `count` consecutive ports from `first`."""
+    default = ",".join(str(first + i) for i in range(count))
+    return tuple(int(p) for p in _env(name, default).split(",") if p.strip())
 
 
 @dataclass(frozen=True)
@@ -47,16 +61,31 @@ class Settings:
     log_level: str
     today: str
     knowledge_poll_seconds: float
+    # Scale-out (`make run-scaled`): several Rasa and action servers, shared tracker and lock stores.
+    rasa_ports: tuple[int, ...]
+    action_ports: tuple[int, ...]
+    tracker_store_url: str
+    lock_store_url: str
+    lock_store_key_prefix: str
+    lock_lease_seconds: float
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Read every setting from the environment, with the defaults documented in .env.example."""
+    def from_env(cls, scaled: bool = False) -> Settings:
+        """Read every setting from the environment, with the defaults documented in .env.example.
+
+        `scaled` (scripts/run.py --scaled) changes the defaults only: two Rasa and two action servers, the
+        knowledge and the conversations on the local PostgreSQL, the locks on the local Redis.
+        """
         data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "var")))
         origins = _env("WEB_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
         rasa_port = int(_env("RASA_PORT", "5005"))
         action_port = int(_env("ACTION_PORT", "5055"))
+        rasa_ports = _ports("RASA_PORTS", rasa_port, 2) if scaled else (rasa_port,)
+        defaults = SCALED_DEFAULTS if scaled else {}
         return cls(
-            database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'knowledge.db'}"),
+            database_url=_env(
+                "DATABASE_URL", defaults.get("DATABASE_URL", f"sqlite:///{data_dir / 'knowledge.db'}")
+            ),
             data_dir=data_dir,
             knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(PROJECT_ROOT / "knowledge"))),
             rasa_host=_env("RASA_HOST", "127.0.0.1"),
@@ -64,7 +93,7 @@ class Settings:
             action_port=action_port,
             rasa_urls=tuple(
                 u.strip().rstrip("/")
-                for u in _env("RASA_URL", f"http://127.0.0.1:{rasa_port}").split(",")
+                for u in _env("RASA_URL", ",".join(f"http://127.0.0.1:{p}" for p in rasa_ports)).split(",")
                 if u.strip()
             ),
             action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
@@ -90,6 +119,12 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO"),
             today=_env("TODAY", ""),
             knowledge_poll_seconds=float(_env("KNOWLEDGE_POLL_SECONDS", "2")),
+            rasa_ports=rasa_ports,
+            action_ports=_ports("ACTION_PORTS", action_port, 2) if scaled else (action_port,),
+            tracker_store_url=_env("TRACKER_STORE_URL", defaults.get("TRACKER_STORE_URL", "")),
+            lock_store_url=_env("LOCK_STORE_URL", defaults.get("LOCK_STORE_URL", "")),
+            lock_store_key_prefix=_env("LOCK_STORE_KEY_PREFIX", "assistant"),
+            lock_lease_seconds=float(_env("LOCK_LEASE_SECONDS", "10")),
         )
 
     @property

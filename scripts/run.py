@@ -2,10 +2,18 @@
 
 Used by `make run` and by the end-to-end tests, so tests start the assistant exactly as a person does.
 Each child's output goes to var/log/<name>.log; Ctrl-C or SIGTERM stops every child.
+
+`--scaled` (`make run-scaled`) starts the production layout on this machine: one action server and one Rasa
+server per pair of RASA_PORTS/ACTION_PORTS (5005+5055 and 5006+5056 by default), every Rasa server with
+endpoints.scaled.yml, so they share the conversations (PostgreSQL, TRACKER_STORE_URL) and the conversation
+locks (Redis, LOCK_STORE_URL); the knowledge database on PostgreSQL (DATABASE_URL); the channels spread their
+requests over every Rasa server (RASA_URL). Missing PostgreSQL databases are created. When one Rasa or action
+server stops, the others keep serving (the log says so); when the last of a kind stops, everything stops.
 """
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import os
 import signal
@@ -22,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.settings import Settings  # noqa: E402
+from scaleout.stores import StoreError, ensure_database, ping_redis, public_url  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -38,6 +47,8 @@ class Service:
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    # Replicas share a group: the assistant keeps running while one of its group is alive.
+    group: str = ""
 
 
 class StartError(Exception):
@@ -63,6 +74,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _without_query(url: str) -> str:
+    """`url` without its query, which may carry RASA_TOKEN: what the supervisor prints."""
+    return url.split("?", 1)[0]
+
+
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
@@ -71,14 +87,32 @@ def _ready(url: str) -> bool:
         return False
 
 
-def plan(settings: Settings, model: Path) -> list[Service]:
-    """The services to start, in order, for these settings."""
+def _check_exposure(settings: Settings) -> None:
     if not _is_loopback(settings.rasa_host) and not settings.rasa_token:
         raise StartError(
             f"RASA_HOST={settings.rasa_host} would expose Rasa's HTTP API: set RASA_TOKEN, or keep RASA_HOST=127.0.0.1"
         )
-    rasa = [
-        str(BIN / "rasa"),
+
+
+def action_service(name: str, port: int, env: dict[str, str] | None = None) -> Service:
+    """An action server on `port`."""
+    return Service(
+        name,
+        [str(BIN / "python"), "-m", "actions.server"],
+        port,
+        f"http://127.0.0.1:{port}/health",
+        env={**(env or {}), "ACTION_PORT": str(port)},
+        group="action-server",
+    )
+
+
+def rasa_service(
+    settings: Settings, model: Path, name: str, port: int, endpoints: Path, env: dict[str, str]
+) -> Service:
+    """A Rasa server on `port` with the HTTP API, the channels of credentials.yml and `endpoints`."""
+    argv = [
+        str(BIN / "python"),
+        str(ROOT / "scripts" / "rasa_server.py"),
         "run",
         "--model",
         str(model),
@@ -86,30 +120,21 @@ def plan(settings: Settings, model: Path) -> list[Service]:
         "--interface",
         settings.rasa_host,
         "--port",
-        str(settings.rasa_port),
+        str(port),
         "--credentials",
         str(ROOT / "credentials.yml"),
         "--endpoints",
-        str(ROOT / "endpoints.yml"),
+        str(endpoints),
     ]
     if settings.rasa_token:
-        rasa += ["--auth-token", settings.rasa_token]
+        argv += ["--auth-token", settings.rasa_token]
     token_query = f"?token={settings.rasa_token}" if settings.rasa_token else ""
-    services = [
-        Service(
-            "action-server",
-            [str(BIN / "python"), "-m", "actions.server"],
-            settings.action_port,
-            f"http://127.0.0.1:{settings.action_port}/health",
-        ),
-        Service(
-            "rasa",
-            rasa,
-            settings.rasa_port,
-            f"http://127.0.0.1:{settings.rasa_port}/status{token_query}",
-            env={"ACTION_SERVER_URL": settings.action_server_url},
-        ),
-    ]
+    return Service(name, argv, port, f"http://127.0.0.1:{port}/status{token_query}", env=env, group="rasa")
+
+
+def channel_services(settings: Settings, env: dict[str, str] | None = None) -> list[Service]:
+    """The web gateway, and the Telegram bridge when a token is set."""
+    services = []
     if (ROOT / "bot" / "web" / "__main__.py").exists():
         services.append(
             Service(
@@ -117,6 +142,7 @@ def plan(settings: Settings, model: Path) -> list[Service]:
                 [str(BIN / "python"), "-m", "bot.web"],
                 settings.web_port,
                 f"http://127.0.0.1:{settings.web_port}/health",
+                env=dict(env or {}),
             )
         )
     if settings.telegram_token:
@@ -128,9 +154,60 @@ def plan(settings: Settings, model: Path) -> list[Service]:
                 [str(BIN / "python"), "-m", "bot.telegram"],
                 settings.telegram_port,
                 f"http://{host}:{settings.telegram_port}/health",
+                env=dict(env or {}),
             )
         )
     return services
+
+
+def plan(settings: Settings, model: Path) -> list[Service]:
+    """The services to start, in order, for these settings."""
+    _check_exposure(settings)
+    rasa_env = {"ACTION_SERVER_URL": settings.action_server_url}
+    return [
+        action_service("action-server", settings.action_port),
+        rasa_service(settings, model, "rasa", settings.rasa_port, ROOT / "endpoints.yml", rasa_env),
+        *channel_services(settings),
+    ]
+
+
+def scaled_env(settings: Settings) -> dict[str, str]:
+    """The settings every process of the scaled set-up gets, so that all of them agree."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "TRACKER_STORE_URL": settings.tracker_store_url,
+        "LOCK_STORE_URL": settings.lock_store_url,
+        "LOCK_STORE_KEY_PREFIX": settings.lock_store_key_prefix,
+        "LOCK_LEASE_SECONDS": str(settings.lock_lease_seconds),
+        "RASA_URL": ",".join(settings.rasa_urls),
+    }
+
+
+def plan_scaled(settings: Settings, model: Path) -> list[Service]:
+    """The services of `--scaled`: action servers, then Rasa servers (one per action server), then channels."""
+    _check_exposure(settings)
+    if not settings.rasa_ports or len(settings.rasa_ports) != len(settings.action_ports):
+        raise StartError(
+            f"RASA_PORTS ({len(settings.rasa_ports)}) and ACTION_PORTS ({len(settings.action_ports)}) "
+            "must list as many ports: each Rasa server has its own action server"
+        )
+    if not settings.tracker_store_url.startswith("postgresql") or not settings.lock_store_url:
+        raise StartError("--scaled needs TRACKER_STORE_URL=postgresql://... and LOCK_STORE_URL=redis://...")
+    shared = scaled_env(settings)
+    pairs = list(enumerate(zip(settings.rasa_ports, settings.action_ports, strict=True), start=1))
+    actions = [action_service(f"action-server-{n}", action, shared) for n, (_, action) in pairs]
+    rasas = [
+        rasa_service(
+            settings,
+            model,
+            f"rasa-{n}",
+            rasa,
+            ROOT / "endpoints.scaled.yml",
+            {**shared, "ACTION_SERVER_URL": f"http://127.0.0.1:{action}/webhook"},
+        )
+        for n, (rasa, action) in pairs
+    ]
+    return [*actions, *rasas, *channel_services(settings, shared)]
 
 
 class Supervisor:
@@ -166,7 +243,8 @@ class Supervisor:
                 )
             if time.monotonic() > deadline:
                 raise StartError(
-                    f"{service.name} did not answer {service.health_url} within {START_TIMEOUT:.0f} s"
+                    f"{service.name} did not answer {_without_query(service.health_url)} "
+                    f"within {START_TIMEOUT:.0f} s"
                 )
             time.sleep(0.5)
 
@@ -183,31 +261,71 @@ class Supervisor:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def _alive(self, group: str) -> list[Service]:
+        return [s for s in self.services if s.group == group and s.process and s.process.poll() is None]
+
     def watch(self) -> int:
+        """Wait until stopped; 1 when a process stopped that had no replica left to serve in its place."""
+        reported: set[str] = set()
         while not self.stopping:
             for service in self.services:
-                if service.process and service.process.poll() is not None:
-                    print(
-                        f"run: {service.name} stopped (exit {service.process.returncode}); stopping the rest"
-                    )
+                if service.name in reported or not service.process or service.process.poll() is None:
+                    continue
+                code = service.process.returncode
+                others = self._alive(service.group) if service.group else []
+                if not others:
+                    print(f"run: {service.name} stopped (exit {code}); stopping the rest", flush=True)
                     return 1
+                reported.add(service.name)
+                names = ", ".join(s.name for s in others)
+                print(f"run: {service.name} stopped (exit {code}); {names} still serving", flush=True)
             time.sleep(0.5)
         return 0
 
 
-def _prepare_knowledge() -> None:
+def _prepare_knowledge(env: dict[str, str] | None = None) -> None:
     if (ROOT / "actions" / "kb" / "__main__.py").exists():
-        subprocess.run([str(BIN / "python"), "-m", "actions.kb", "load"], cwd=ROOT, check=True)
+        command = [str(BIN / "python"), "-m", "actions.kb", "load"]
+        subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, **(env or {})})
 
 
-def main() -> int:
-    settings = Settings.from_env()
+def _prepare_stores(settings: Settings) -> None:
+    """Create the PostgreSQL databases of the scaled set-up when missing; check that Redis answers."""
+    try:
+        for url in (settings.database_url, settings.tracker_store_url):
+            if url.startswith("postgresql") and ensure_database(url):
+                print(f"run: created the database {public_url(url)}", flush=True)
+        ping_redis(settings.lock_store_url)
+    except StoreError as error:
+        raise StartError(str(error)) from error
+
+
+def _print_scaled(settings: Settings, services: list[Service]) -> None:
+    for service in services:
+        if service.group == "rasa":
+            print(
+                f"  {service.name + ' (REST channel):':28}http://127.0.0.1:{service.port}/webhooks/rest/webhook"
+            )
+        elif service.group == "action-server":
+            print(f"  {service.name + ':':28}http://127.0.0.1:{service.port}")
+    print(f"  {'Conversations (trackers):':28}{public_url(settings.tracker_store_url)}")
+    print(
+        f"  {'Conversation locks:':28}{public_url(settings.lock_store_url)} ({settings.lock_store_key_prefix})"
+    )
+    print(f"  {'Knowledge database:':28}{public_url(settings.database_url)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scaled", action="store_true", help="several Rasa servers on PostgreSQL and Redis")
+    scaled = parser.parse_args(argv).scaled
+    settings = Settings.from_env(scaled=scaled)
     model = model_path()
     if not model.exists():
         print(f"run: no trained model {model.name}; run 'make train' (make run does it)", file=sys.stderr)
         return 1
     try:
-        services = plan(settings, model)
+        services = plan_scaled(settings, model) if scaled else plan(settings, model)
     except StartError as error:
         print(f"run: {error}", file=sys.stderr)
         return 1
@@ -221,7 +339,9 @@ def main() -> int:
     started = time.monotonic()
     try:
         supervisor.check_ports()
-        _prepare_knowledge()
+        if scaled:
+            _prepare_stores(settings)
+        _prepare_knowledge(scaled_env(settings) if scaled else None)
         for service in services:
             print(f"run: starting {service.name} on port {service.port} ...", flush=True)
             supervisor.start(service)
@@ -229,8 +349,11 @@ def main() -> int:
             supervisor.stop()
             return 0
         print(f"run: ready in {time.monotonic() - started:.0f} s", flush=True)
-        print(f"  Rasa server (REST channel): {settings.rasa_url}/webhooks/rest/webhook")
-        print(f"  Action server:              http://127.0.0.1:{settings.action_port}")
+        if scaled:
+            _print_scaled(settings, services)
+        else:
+            print(f"  Rasa server (REST channel): {settings.rasa_url}/webhooks/rest/webhook")
+            print(f"  Action server:              http://127.0.0.1:{settings.action_port}")
         if any(s.name == "web-gateway" for s in services):
             print(f"  Web chat:                   http://localhost:{settings.web_port}/")
         print(f"  Logs:                       {settings.data_dir / 'log'}/")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from actions.kb import schema
@@ -29,6 +29,8 @@ from actions.kb.validate import parse_spec
 
 # Bump when the rows derived from an entry change shape, so that the same files load again.
 LOAD_FORMAT = 1
+# PostgreSQL advisory lock held while loading (any fixed number other code does not use).
+LOAD_LOCK_KEY = 7_316_402
 
 Knowledge = Mapping[str, Iterable[Entry]] | Iterable[Entry]
 
@@ -129,6 +131,10 @@ def load(session: Session, entries: Knowledge) -> LoadResult:
     """Replace the loaded knowledge by `entries` inside the caller's transaction."""
     items = _flatten(entries)
     digest = content_hash(items)
+    if session.get_bind().dialect.name == "postgresql":
+        # Several action servers reload the same change at once (make run-scaled): they take turns, and the
+        # later ones find it loaded. The lock ends with the transaction.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY})
     create_schema(session.connection())
     meta = session.get(MetaRow, 1)
     if meta is not None and meta.content_hash == digest:
