@@ -59,7 +59,7 @@ SUBJECT_TOPIC = {
 STRONG_SCORE = 0.6
 STRONG_MARGIN = 2.0
 # Words that refer back to what was just talked about (folded), and phrases that ask for a count.
-PRONOUNS = ("no", "nay", "do", "it", "this", "that", "they", "there")
+PRONOUNS = ("no", "nay", "it", "this", "they")
 COUNT_PHRASES = (" bao nhieu ", " how many ", " so luong ")
 # Topics whose names are looked for in every message; provinces on their own, so that a province inside a
 # longer name ("DTI Quảng Ngãi 2022") still counts as named.
@@ -190,13 +190,13 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
     if len(named) == 1:
         intent = SUGGEST_INTENT[named[0][0]][0]
         return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
-    follow_up = _follow_up_intent(question) if not named else None
-    if follow_up is not None:
-        return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
     strong = _strong_match(knowledge, question)
     if strong is not None:
         intent = SUGGEST_INTENT[strong.topic][0]
         return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    follow_up = _follow_up_intent(question) if not named else None
+    if follow_up is not None:
+        return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
     suggestions = [
         (entry, score)
         for entry, score in rank(knowledge.kb, question.text, SUGGEST_INTENT, limit=3)

@@ -22,7 +22,7 @@ from actions.answering.common import (
 )
 from actions.answering.ics import document_custom, document_message
 from actions.answering.model import Message, Question, Reply
-from actions.answering.retrieval import rank
+from actions.answering.retrieval import phrase_attribute, rank
 from actions.answering.wording import format_date
 from actions.kb.entry import Entry
 from actions.text import fold, words
@@ -58,8 +58,9 @@ _D_MONTH_Y = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)? (" + "|".join(_MONTHS
 # Words that name the attribute asked whatever the intent (the NLU may take "on 7/10/2022 ... who chaired"
 # for a date question): folded phrases -> attribute.
 ATTRIBUTE_PHRASES = (
-    ("organiser", ("chu tri", "chaired", "chair ")),
-    ("end", ("ket thuc", "be mac", "end?", " end ", "ended", "ends", "closing", "close")),
+    ("organiser", ("chu tri", "chaired", "chair")),
+    ("end", ("ket thuc", "be mac", "end", "ended", "ends", "closing", "close", "closed")),
+    ("figures", ("bao nhieu", "how many", "so luong")),
 )
 MAX_CALENDARS = 3  # calendar files sent with a list of upcoming events
 # Words too common in figure labels to pick one figure over another.
@@ -227,11 +228,9 @@ def answer_event(knowledge: Knowledge, question: Question, attribute: str) -> Re
 def asked_attribute(text: str, attribute: str) -> str:
     """The attribute the question's own words ask for ('organiser' for "who chaired", 'end' for "when did it
     end"), else the intent's."""
-    folded = f" {fold(text)} "
-    for asked, phrases in ATTRIBUTE_PHRASES:
-        if any(phrase in folded for phrase in phrases):
-            return asked
-    return attribute
+    if attribute not in ("date", "info"):
+        return attribute
+    return phrase_attribute(text, ATTRIBUTE_PHRASES) or attribute
 
 
 def _missing(knowledge: Knowledge, question: Question, reply: Reply, field: str, event_name: str) -> Reply:

@@ -16,13 +16,27 @@ from actions.answering.common import (
     with_source,
 )
 from actions.answering.model import Message, Question, Reply
-from actions.answering.retrieval import find_subject
+from actions.answering.retrieval import find_subject, phrase_attribute
 from actions.answering.wording import format_date
 from actions.kb.entry import Entry
 from actions.text import words
 
 TOPIC = "heritage_sites"
 MATCH_THRESHOLD = 0.5
+# "Lăng này được xây dựng năm nào?" is not a recognition question even when the NLU reads the year so.
+RECOGNITION_PHRASES = (
+    "cong nhan",
+    "unesco",
+    "xep hang",
+    "ghi danh",
+    "di san the gioi",
+    "recognised",
+    "recognized",
+    "inscribed",
+    "ranked",
+    "listed",
+)
+BUILT_PHRASES = ("xay dung", "xay", "khoi cong", "hoan thanh", "built", "build", "founded", "constructed")
 
 
 def osm_url(lat: float, lon: float) -> str:
@@ -81,6 +95,12 @@ def answer_site(knowledge: Knowledge, question: Question, attribute: str) -> Rep
     say = knowledge.wording.say
     site_name = name(site, language)
     reply = Reply(slots={"site": site.id}, entry=f"{TOPIC}:{site.id}")
+    if (
+        attribute == "recognition"
+        and phrase_attribute(question.text, (("recognition", RECOGNITION_PHRASES), ("info", BUILT_PHRASES)))
+        == "info"
+    ):
+        attribute = "info"
     if attribute == "recognition":
         lines = _recognition_lines(knowledge, site, language)
         if not lines:

@@ -135,6 +135,16 @@ def name_coverage(kb: KnowledgeBase, entry: Entry, text: str) -> float:
     return best
 
 
+def phrase_attribute(text: str, table: Iterable[tuple[str, Iterable[str]]]) -> str | None:
+    """The first attribute of `table` one of whose phrases (folded words, matched as whole words) the text has:
+    the question's own words say what it asks even when the intent says otherwise."""
+    folded = " " + " ".join(words(text)) + " "
+    for attribute, phrases in table:
+        if any(f" {phrase} " in folded for phrase in phrases):
+            return attribute
+    return None
+
+
 def find_subject(
     kb: KnowledgeBase, text: str, named: str | None, context: str | None, topic: str, threshold: float
 ) -> Entry | None:

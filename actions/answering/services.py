@@ -15,7 +15,7 @@ from actions.answering.common import (
     unknown_place_reply,
 )
 from actions.answering.model import Question, Reply
-from actions.answering.retrieval import find_subject, rank
+from actions.answering.retrieval import find_subject, phrase_attribute, rank
 from actions.answering.wording import format_date
 from actions.kb.entry import Entry
 from actions.text import fold
@@ -39,6 +39,12 @@ PHONE_PHRASES = (
     "number",
 )
 MAX_HELPERS = 4
+# Words that say which attribute a "how do I ..." question really asks (folded).
+ATTRIBUTE_PHRASES = (
+    ("fee", ("phi", "le phi", "mat phi", "mien phi", "bao nhieu tien", "fee", "fees", "free", "cost")),
+    ("time", ("bao lau", "may ngay", "bao nhieu ngay", "how long", "how many days")),
+    ("documents", ("giay to", "ho so", "documents", "papers")),
+)
 NAMED_SCORE = 0.3
 
 
@@ -76,6 +82,8 @@ def answer_service(knowledge: Knowledge, question: Question, attribute: str) -> 
         examples = examples or knowledge.kb.entries(TOPIC)[:6]
         buttons = [button(name(s, language), question.intent, service=s.id) for s in examples]
         return ask(knowledge, "ask_service", question, buttons)
+    if attribute == "howto":
+        attribute = phrase_attribute(question.text, ATTRIBUTE_PHRASES) or attribute
     service_name = name(service, language)
     reply = Reply(
         slots={"service": service.id, "last_intent": question.intent}, entry=f"{TOPIC}:{service.id}"
