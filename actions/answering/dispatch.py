@@ -12,7 +12,7 @@ from typing import Any
 from actions.answering.charts import answer_chart
 from actions.answering.common import Knowledge, button, name, no_data
 from actions.answering.digital import answer_dt_info
-from actions.answering.events import answer_event, list_events
+from actions.answering.events import answer_event, dates_in, events_on, list_events
 from actions.answering.heritage import answer_site, list_sites
 from actions.answering.model import SLOT_TOPICS, Question, Reply
 from actions.answering.nearby import LOCATION_SLOTS, nearby_sites
@@ -163,6 +163,13 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
     if question.first("digital_transformation") in _documents_named(knowledge, question.text):
         intent = "ask_dt_info"  # "Quyết định 505 ... do ai ban hành": the decision, not the event it set up
         return _with_intent(answer_dt_info(knowledge, replace(question, intent=intent)), intent)
+    if (
+        not intent.startswith(("ask_event", "list_events"))
+        and not any(question.mentioned.get(t) for t in ("heritage_sites", "public_services"))
+        and events_on(knowledge, dates_in(question.text))
+    ):
+        intent = "ask_event_info"  # "hội thảo ... ngày 7/10/2022 ...": the event held that day
+        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
     if intent in SUBJECT_TOPIC and _names_nothing(question, SUBJECT_TOPIC[intent]):
         other = _strong_match(knowledge, question, exclude=SUBJECT_TOPIC[intent])
         if other is not None:

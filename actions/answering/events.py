@@ -88,6 +88,11 @@ def _on_dates(event: Entry, days: set[date]) -> bool:
     return any(start <= day <= end for day in days)
 
 
+def events_on(knowledge: Knowledge, days: set[date]) -> list[Entry]:
+    """The events held on any of `days`."""
+    return [e for e in knowledge.kb.entries(TOPIC) if _on_dates(e, days)] if days else []
+
+
 def find_event(knowledge: Knowledge, question: Question) -> Entry | None:
     """The event named in the question, else the one held on a date the question gives, else a close word
     match (within the stated province; a stronger one when another event was being talked about), else
@@ -98,7 +103,7 @@ def find_event(knowledge: Knowledge, question: Question) -> Entry | None:
     province = question.explicit("province")
     days = dates_in(question.text)
     if days:
-        held = [e for e in knowledge.kb.entries(TOPIC) if _on_dates(e, days)]
+        held = events_on(knowledge, days)
         if province:
             held = [e for e in held if e.province == province] or held
         if len(held) == 1:
