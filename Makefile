@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run run-scaled test setup lookups train validate browser lint kb-check kb-stats kb-load eval bench clean
+.PHONY: run run-scaled test setup lookups train validate browser lint kb-check kb-stats kb-load eval bench soak clean
 
 run: setup train
 	$(PY) scripts/run.py
@@ -83,6 +83,11 @@ eval: setup train
 # (10-20 minutes; figures in var/bench/latest.json and latest.md). BENCH_ARGS=--quick for a smoke run.
 bench: setup train
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# 10 minutes at the throughput `make bench` measured at 10 users: errors, memory growth and p95 drift (figures
+# in var/soak/latest.json and latest.md). SOAK_ARGS="--minutes 1 --rate 5" for a smoke run.
+soak: setup train
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf models var .pytest_cache

@@ -3,7 +3,8 @@
 `concurrency` virtual users each run conversations one after the other; a conversation is a fixed script of
 at most 10 turns under a fresh sender id, and a user sends its next message only when the previous reply has
 arrived. The run stops after `total` messages in all. While it runs, the resident memory of the bot's
-processes is sampled and the peak kept.
+processes is sampled and the peak kept. `drive` also paces the users to a rate in all and stops after a time
+(the soak test, scripts/soak.py).
 """
 
 from __future__ import annotations
@@ -172,15 +173,25 @@ async def reply_texts(
 
 
 class _Budget:
-    """The messages left to send in this run (shared by the virtual users of one event loop)."""
+    """What is left to send in this run (shared by the virtual users of one event loop): at most `total`
+    messages, until `until` (time.monotonic()), and with `rate` at most `rate` messages a second in all (a
+    slow spell is not made up for by a burst afterwards)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int | None, rate: float | None = None, until: float | None = None) -> None:
         self.left = total
+        self.interval = 1 / rate if rate else 0.0
+        self.until = until
+        self.next_slot = 0.0
 
-    def take(self) -> bool:
-        if self.left <= 0:
+    async def take(self) -> bool:
+        slot = max(self.next_slot, time.monotonic())
+        if (self.left is not None and self.left <= 0) or (self.until is not None and slot >= self.until):
             return False
-        self.left -= 1
+        if self.left is not None:
+            self.left -= 1
+        if self.interval:
+            self.next_slot = slot + self.interval
+            await asyncio.sleep(slot - time.monotonic())
         return True
 
 
@@ -199,7 +210,7 @@ async def _user(
         script = scripts[(user + conversation * concurrency) % len(scripts)]
         sender = f"{tag}-u{user}-c{conversation}"
         for message in script[:10]:
-            if not budget.take():
+            if not await budget.take():
                 return
             samples.append(await send(session, url, sender, message))
         conversation += 1
@@ -239,6 +250,34 @@ async def warm_up(rest_url: str, scripts: Sequence[Script], tag: str, messages: 
     return failures
 
 
+async def drive(
+    rest_url: str,
+    scripts: Sequence[Script],
+    concurrency: int,
+    samples: list[Sample],
+    tag: str,
+    *,
+    total: int | None = None,
+    rate: float | None = None,
+    seconds: float | None = None,
+    timeout: float = 60.0,
+) -> float:
+    """Run `concurrency` virtual users until `total` messages are sent or `seconds` have passed, at most `rate`
+    messages a second in all (None: each user as fast as its replies come); every outcome is appended to
+    `samples` as it arrives, so a caller may watch them meanwhile. The wall time in seconds."""
+    until = time.monotonic() + seconds if seconds is not None else None
+    budget = _Budget(total, rate, until)
+    async with _session(concurrency, timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                _user(session, rest_url, scripts, user, concurrency, tag, budget, samples)
+                for user in range(concurrency)
+            )
+        )
+        return time.perf_counter() - started
+
+
 async def run_load(
     bot: str,
     rest_url: str,
@@ -253,17 +292,8 @@ async def run_load(
     peaks: dict[str, float] = {}
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_memory(pids, peaks, stop))
-    budget = _Budget(total)
     tag = f"bench-{bot}-{concurrency}-{time.time_ns()}"
-    async with _session(concurrency, timeout) as session:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(
-                _user(session, rest_url, scripts, user, concurrency, tag, budget, samples)
-                for user in range(concurrency)
-            )
-        )
-        duration = time.perf_counter() - started
+    duration = await drive(rest_url, scripts, concurrency, samples, tag, total=total, timeout=timeout)
     stop.set()
     await sampler
     latencies = [s.latency_s * 1000 for s in samples if s.ok]

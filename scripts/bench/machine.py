@@ -94,7 +94,7 @@ def process_label(pid: int) -> str:
         return "telegram bridge"
     if "rasa run actions" in argv or "rasa_sdk" in argv:
         return "action server"
-    if "rasa run" in argv or argv.endswith("rasa"):
+    if "rasa run" in argv or "rasa_server.py run" in argv or argv.endswith("rasa"):
         return "rasa server"
     if "scripts/run.py" in argv:
         return "supervisor (run.py)"

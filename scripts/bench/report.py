@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def timing_rows(figures: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _level(figures: dict[str, Any], bot: str, concurrency: int) -> dict[str, Any] | None:
+def level(figures: dict[str, Any], bot: str, concurrency: int) -> dict[str, Any] | None:
     for level in figures.get("load", {}).get(bot, {}).get("levels", []):
         if level["concurrency"] == concurrency:
             return level
@@ -142,7 +142,7 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         rounded = round(value, 2) if value is not None else None
         found.append({"target": name, "value": rounded, "limit": limit, "met": met})
 
-    a10, r10 = _level(figures, "assistant", 10), _level(figures, "reference", 10)
+    a10, r10 = level(figures, "assistant", 10), level(figures, "reference", 10)
     if a10 and r10 and r10["throughput"]:
         ratio = a10["throughput"] / r10["throughput"]
         add("throughput at 10 users / reference's (x)", ratio, 2.0, ratio >= 2.0)
@@ -155,7 +155,7 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         add("throughput at 10 users / reference's (x)", None, 2.0, None)
         add("p95 at 10 users (ms), limit = reference's", None, None, None)
-    a1, r1 = _level(figures, "assistant", 1), _level(figures, "reference", 1)
+    a1, r1 = level(figures, "assistant", 1), level(figures, "reference", 1)
     if a1 and r1 and r1["p95_ms"]:
         ratio = a1["p95_ms"] / r1["p95_ms"]
         add("p95 at 1 user / reference's (x)", ratio, 1.5, ratio <= 1.5)
@@ -193,7 +193,7 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _target_rows(found: list[dict[str, Any]]) -> list[list[Any]]:
+def target_rows(found: list[dict[str, Any]]) -> list[list[Any]]:
     return [[t["target"], t["value"], t["limit"], _met(t)] for t in found]
 
 
@@ -206,7 +206,7 @@ def _met(target: dict[str, Any]) -> str | bool:
 TARGET_HEADERS = ("target", "measured", "limit", "met")
 
 
-def _machine_line(figures: dict[str, Any]) -> str:
+def machine_line(figures: dict[str, Any]) -> str:
     m = figures["machine"]
     return (
         f"{figures['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB "
@@ -218,7 +218,7 @@ def _machine_line(figures: dict[str, Any]) -> str:
 
 def text_report(figures: dict[str, Any]) -> str:
     """Every table, for the terminal."""
-    parts = [f"Benchmark {_machine_line(figures)}"]
+    parts = [f"Benchmark {machine_line(figures)}"]
     if figures.get("load"):
         parts += [
             "",
@@ -231,7 +231,7 @@ def text_report(figures: dict[str, Any]) -> str:
     parts += [
         "",
         "Targets (reported, not asserted):",
-        table(TARGET_HEADERS, _target_rows(figures["targets"])),
+        table(TARGET_HEADERS, target_rows(figures["targets"])),
     ]
     if figures.get("notes"):
         parts += ["", *[f"note: {n}" for n in figures["notes"]]]
@@ -240,13 +240,13 @@ def text_report(figures: dict[str, Any]) -> str:
 
 def markdown_report(figures: dict[str, Any]) -> str:
     """Every table in Markdown, for the README."""
-    parts = [f"Latest figures: {_machine_line(figures)}."]
+    parts = [f"Latest figures: {machine_line(figures)}."]
     if figures.get("load"):
         parts += ["", markdown(LOAD_HEADERS, load_rows(figures["load"]))]
     if figures.get("kb"):
         parts += ["", markdown(KB_HEADERS, kb_rows(figures["kb"]["sizes"]))]
     parts += ["", markdown(("what", "s"), timing_rows(figures))]
-    parts += ["", markdown(TARGET_HEADERS, _target_rows(figures["targets"]))]
+    parts += ["", markdown(TARGET_HEADERS, target_rows(figures["targets"]))]
     if figures.get("notes"):
         parts += ["", *[f"- {n}" for n in figures["notes"]]]
     return "\n".join(parts) + "\n"
@@ -270,8 +270,10 @@ def merge_previous(path: Path, figures: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def write(path: Path, figures: dict[str, Any]) -> None:
-    """latest.json and latest.md next to it."""
+def write(
+    path: Path, figures: dict[str, Any], render: Callable[[dict[str, Any]], str] = markdown_report
+) -> None:
+    """latest.json and, next to it, latest.md with `render`'s tables."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    path.with_suffix(".md").write_text(markdown_report(figures), encoding="utf-8")
+    path.with_suffix(".md").write_text(render(figures), encoding="utf-8")
