@@ -35,6 +35,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.http_session import HttpSessionOwner
+
 logger = logging.getLogger(__name__)
 
 # Statuses after which the message may not have been handled: check the tracker, then try the next server.
@@ -73,7 +75,7 @@ def recorded_replies(events: Sequence[dict[str, Any]], message_key: str) -> list
     return replies
 
 
-class RasaClient:
+class RasaClient(HttpSessionOwner):
     """Sends a user's message to the REST channel of one of the Rasa servers and returns the replies.
 
     See the module's docstring for when a message goes to a second server.
@@ -84,20 +86,8 @@ class RasaClient:
             raise ValueError("at least one Rasa URL is needed")
         self._urls = [u.rstrip("/") for u in urls]
         self._next = itertools.cycle(range(len(self._urls)))
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._token = token
-        self._session: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        """Open the HTTP session (call once, from the running event loop)."""
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        super().__init__(timeout)
 
     @property
     def _params(self) -> dict[str, str] | None:

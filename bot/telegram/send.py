@@ -20,6 +20,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.http_session import HttpSessionOwner
 from bot.messages import message
 from bot.telegram.render import (
     Button,
@@ -44,7 +45,7 @@ class MediaError(Exception):
     """An image or file could not be fetched for upload."""
 
 
-class MediaFetcher:
+class MediaFetcher(HttpSessionOwner):
     """Downloads images and files the assistant names, to upload them.
 
     Paths such as /charts/1.png are on the web gateway, which Telegram cannot reach; and Telegram
@@ -52,20 +53,8 @@ class MediaFetcher:
     """
 
     def __init__(self, base_url: str, timeout: float = 15.0) -> None:
+        super().__init__(timeout)
         self._base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        """Open the HTTP session (from the running event loop)."""
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
     def resolve(self, url: str) -> str:
         """The absolute URL of `url` (a path is taken on the web gateway)."""
