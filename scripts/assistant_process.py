@@ -65,12 +65,13 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path, timeout: float) -> 
     )
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the assistant and every process it started."""
+def stop(process: subprocess.Popen[bytes], timeout: float = 40) -> None:
+    """Stop the assistant (or any process group) and every process it started: SIGTERM, then SIGKILL after
+    `timeout` seconds."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=40)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

@@ -44,11 +44,10 @@ def _asked_units(knowledge: Knowledge, text: str) -> set[str]:
     return units
 
 
-def _candidates(knowledge: Knowledge, question: Question) -> list[tuple[Entry, float]]:
+def _candidates(knowledge: Knowledge, question: Question, units: set[str]) -> list[tuple[Entry, float]]:
     province = question.explicit("province")
     where = {"province": province} if province else None
     ranked = rank(knowledge.kb, question.text, TOPICS, where=where, limit=12)
-    units = _asked_units(knowledge, question.text)
     if units:
         ranked = [(e, s + UNIT_BONUS if e.get("unit") in units else s) for e, s in ranked]
     folded = fold(question.text)
@@ -106,8 +105,8 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
     entry = None
     for topic in TOPICS:
         entry = entry or knowledge.entry(topic, question.first(topic))
-    ranked = _candidates(knowledge, question)
     units = _asked_units(knowledge, question.text)
+    ranked = _candidates(knowledge, question, units)
     if entry is not None and units and entry.get("unit") not in units:
         # "Tổ công nghệ số ... có bao nhiêu thành viên": the name is the teams', the count asked the members'
         counted = [e for e, score in ranked if e.get("unit") in units and score >= MATCH_THRESHOLD]

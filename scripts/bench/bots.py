@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -264,16 +263,6 @@ def _popen(argv: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @contextlib.contextmanager
 def reference(folder: Path) -> Iterator[Bot]:
     """Run the trained `rasa init` bot in `folder` (and its action server only if its endpoints name one)."""
@@ -299,4 +288,4 @@ def reference(folder: Path) -> Iterator[Bot]:
         )
     finally:
         for child in [process, *extra]:
-            _stop_group(child)
+            stop(child, timeout=30)
