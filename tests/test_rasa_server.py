@@ -1,0 +1,86 @@
+"""The two speed fixes scripts/rasa_server.py applies to Rasa keep Rasa's behaviour: same classes, same errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core import events
+from rasa.shared.utils.common import all_subclasses
+
+from scripts import rasa_server
+
+
+@pytest.fixture
+def patched_events() -> Iterator[Any]:
+    original = events.Event.__dict__["resolve_by_type"]
+    rasa_server.cache_event_types()
+    try:
+        yield events.Event.resolve_by_type
+    finally:
+        events.Event.resolve_by_type = original  # type: ignore[method-assign]
+
+
+def _rasa_first_match(type_name: str) -> Any:
+    return next(cls for cls in all_subclasses(events.Event) if cls.type_name == type_name)
+
+
+def test_every_event_type_resolves_to_the_class_rasa_picks(patched_events: Any) -> None:
+    names = {cls.type_name for cls in all_subclasses(events.Event)}
+    assert {"user", "bot", "action", "slot", "session_started"} <= names
+    for name in names:
+        assert patched_events(name) is _rasa_first_match(name)
+
+
+def test_stored_events_come_back_as_the_same_events(patched_events: Any) -> None:
+    stored = [
+        events.ActionExecuted("action_listen").as_dict(),
+        events.UserUttered("Đại Nội ở đâu?", {"name": "ask_site_location", "confidence": 0.9}).as_dict(),
+        events.SlotSet("site", "hue-imperial-city").as_dict(),
+        events.BotUttered("Ở Huế.").as_dict(),
+    ]
+    restored = events.deserialise_events(stored)
+    assert [type(e) for e in restored] == [
+        events.ActionExecuted,
+        events.UserUttered,
+        events.SlotSet,
+        events.BotUttered,
+    ]
+    assert [e.as_dict() for e in restored] == stored
+
+
+def test_unknown_names_keep_rasas_answers(patched_events: Any) -> None:
+    assert patched_events("no_such_event", events.SlotSet) is events.SlotSet
+    assert patched_events("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        patched_events("no_such_event")
+
+
+def test_an_event_class_defined_later_is_found(patched_events: Any) -> None:
+    assert patched_events("user") is events.UserUttered  # fills the cache
+
+    class LateEvent(events.Event):  # a custom event imported after the first lookups
+        type_name = "late_event_for_test"
+
+        def as_story_string(self) -> str:
+            return ""
+
+        def __hash__(self) -> int:
+            return 0
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, LateEvent)
+
+    assert patched_events("late_event_for_test") is LateEvent
+
+
+def test_action_replies_are_checked_with_rasas_schema_and_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    rasa_server.cache_action_reply_validation()
+    action = RemoteAction("action_answer", None)
+    assert action._validate_action_result({"events": [], "responses": [{"text": "Xin chào"}]})
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": "not a list", "responses": []})
