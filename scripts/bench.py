@@ -6,7 +6,10 @@ at 100 to 100,000 synthetic entries, the full training time, the cold start and 
 knowledge file to the new answer. It prints tables, writes var/bench/latest.json (and latest.md for the
 README) and says whether each target is met; it asserts nothing. See scripts/BENCH_README.md.
 
-    python scripts/bench.py [--quick] [--only load|kb|train|reload ...]
+    python scripts/bench.py [--quick] [--only load|kb|train|reload|workers ...]
+
+`--only workers` (not part of the default run) measures whether a second Sanic worker buys throughput on this
+machine: scripts/bench/workers.py.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.settings import get_settings  # noqa: E402
-from scripts.bench import bots, kb_scaling, loadgen, reload, report, training  # noqa: E402
+from scripts.bench import bots, kb_scaling, loadgen, reload, report, training, workers  # noqa: E402
 from scripts.bench.machine import machine_info  # noqa: E402
 
-SECTIONS = ("train", "load", "reload", "kb")
+SECTIONS = ("train", "load", "reload", "kb")  # the default run
+OPTIONAL_SECTIONS = ("workers",)
 LEVELS = (1, 10, 50)
 MESSAGES = {1: 200, 10: 800, 50: 1500}
 QUICK_MESSAGES = {1: 20, 10: 50, 50: 100}
@@ -43,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="few messages and queries, no training (smoke run)"
     )
     parser.add_argument(
-        "--only", action="append", choices=SECTIONS, help="measure only this section (may be repeated)"
+        "--only",
+        action="append",
+        choices=SECTIONS + OPTIONAL_SECTIONS,
+        help="measure only this section (may be repeated)",
     )
     parser.add_argument(
         "--render", action="store_true", help="measure nothing: print and rewrite the tables of the JSON file"
@@ -109,6 +116,12 @@ def _assistant(sections: set[str], quick: bool, work: Path, root: Path, figures:
             figures["reload"] = reload.run(bot.rest_url, bot.action_url, bot.knowledge_dir, 1 if quick else 3)
             figures["reload"]["poll_seconds"] = get_settings().knowledge_poll_seconds
             _say(f"assistant: new answer after {figures['reload']['median_s']} s (median)")
+        if "workers" in sections:
+            _say("assistant: a Rasa server with 1, then 2 Sanic workers (Redis stores) ...")
+            count = (QUICK_MESSAGES if quick else MESSAGES)[10]
+            figures["workers"] = workers.run(root, work / "workers", bot.action_url, count)
+            for found in figures["workers"]:
+                _say(f"{found['workers']} worker(s): {found['throughput']} msg/s, p95 {found['p95_ms']} ms")
 
 
 def _reference(quick: bool, work: Path, figures: dict[str, Any]) -> None:
@@ -181,13 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        root = _project(work, figures) if sections & {"train", "load", "reload"} else ROOT
+        root = _project(work, figures) if sections & {"train", "load", "reload", "workers"} else ROOT
         if "train" in sections:
             _say("full training of the assistant (rasa train --force) ...")
             seconds = training.train_assistant(root, bots.model_file(root), work / "train")
             figures["training"]["assistant_s"] = round(seconds, 1)
             _say(f"assistant: trained in {seconds:.0f} s")
-        if sections & {"load", "reload"}:
+        if sections & {"load", "reload", "workers"}:
             _assistant(sections, args.quick, work, root, figures)
         if "load" in sections:
             _reference(args.quick, work, figures)

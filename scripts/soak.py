@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench import bots, loadgen, report  # noqa: E402
-from scripts.bench.machine import machine_info, rss_mb  # noqa: E402
+from scripts.bench.machine import cpu_seconds, machine_cpu, machine_info, rss_mb  # noqa: E402
 
 OUT = ROOT / "var" / "soak" / "latest.json"
 BENCH = ROOT / "var" / "bench" / "latest.json"
@@ -44,7 +44,18 @@ ERROR_LIMIT = 0
 GROWTH_LIMIT_PCT = 10.0
 DRIFT_LIMIT_PCT = 10.0
 CALIBRATION_MESSAGES = 300
-WINDOW_HEADERS = ("t s", "msgs", "answered", "errors", "msg/s", "p95 ms")
+WINDOW_HEADERS = (
+    "t s",
+    "msgs",
+    "answered",
+    "errors",
+    "msg/s",
+    "p95 ms",
+    "Rasa CPU ms/msg",
+    "busy %",
+    "steal %",
+)
+RASA = "rasa server"
 MEMORY_HEADERS = ("process", "first MB", "last MB", "growth %")
 
 
@@ -74,12 +85,39 @@ def bench_rate(path: Path = BENCH) -> float | None:
     return None
 
 
+class _Clock:
+    """CPU time of the bot's processes and of the machine since the last reading (diagnostics of a window:
+    Rasa's CPU time per message, and the share of the cores that was busy or stolen by the hypervisor)."""
+
+    def __init__(self, bot: bots.Bot) -> None:
+        self.bot = bot
+        self.cpu = self._read()
+        self.machine = machine_cpu()
+
+    def _read(self) -> dict[str, float]:
+        found = {label: cpu_seconds(pid) for label, pid in self.bot.pids().items()}
+        return {label: value for label, value in found.items() if value is not None}
+
+    def lap(self, span: float, answered: int) -> dict[str, Any]:
+        cpu, machine = self._read(), machine_cpu()
+        rasa = sum(cpu[k] - self.cpu.get(k, cpu[k]) for k in cpu if k.startswith(RASA))
+        cores = (os.cpu_count() or 1) * span
+        lap = {
+            "rasa_cpu_ms_per_msg": round(rasa / answered * 1000, 2) if answered else None,
+            "busy_pct": round((machine["busy"] - self.machine["busy"]) / cores * 100, 1) if span else None,
+            "steal_pct": round((machine["steal"] - self.machine["steal"]) / cores * 100, 1) if span else None,
+        }
+        self.cpu, self.machine = cpu, machine
+        return lap
+
+
 def _window(
-    number: int, elapsed: float, span: float, new: list[loadgen.Sample], bot: bots.Bot
+    number: int, elapsed: float, span: float, new: list[loadgen.Sample], bot: bots.Bot, clock: _Clock
 ) -> dict[str, Any]:
     answered = [s for s in new if s.ok and not s.empty]
     memory = {label: rss_mb(pid) for label, pid in bot.pids().items()}
     return {
+        **clock.lap(span, len(answered)),
         "window": number,
         "t_s": round(elapsed, 1),
         "messages": len(new),
@@ -105,6 +143,7 @@ async def _soak(
     windows: list[dict[str, Any]] = []
     per_window: list[list[loadgen.Sample]] = []
     started = previous = time.monotonic()
+    clock = _Clock(bot)
     ticks = max(1, math.ceil(seconds / EVERY_S))
     duration = 0.0
     for number in range(1, ticks + 1):
@@ -115,12 +154,13 @@ async def _soak(
         now = time.monotonic()
         new = samples[sum(len(w) for w in per_window) :]
         per_window.append(new)
-        windows.append(_window(number, now - started, now - previous, new, bot))
+        windows.append(_window(number, now - started, now - previous, new, bot, clock))
         previous = now
         window = windows[-1]
         _say(
             f"{window['t_s']:.0f} s: {window['answered']} answered, {window['errors']} error(s), "
             f"{window['msg_per_s']} msg/s, p95 {window['p95_ms']} ms, "
+            f"Rasa {window['rasa_cpu_ms_per_msg']} ms CPU/msg, steal {window['steal_pct']}%, "
             f"RSS {', '.join(f'{k} {v:.0f} MB' for k, v in window['rss_mb'].items())}"
         )
     return windows, per_window, duration
@@ -162,6 +202,8 @@ def summary(
     first = [w for w, end in zip(per_window, ends, strict=True) if end <= span + 1]
     last = [w for w, start in zip(per_window, starts, strict=True) if start >= ends[-1] - span - 1]
     p95_first, p95_last = _p95(first), _p95(last)
+    cpu_first = _cpu_per_message(windows, per_window, lambda end, _start: end <= span + 1)
+    cpu_last = _cpu_per_message(windows, per_window, lambda _end, start: start >= ends[-1] - span - 1)
     return {
         "messages": len(samples),
         "answered": answered,
@@ -175,7 +217,31 @@ def summary(
         "p95_first_ms": round(p95_first, 1),
         "p95_last_ms": round(p95_last, 1),
         "p95_drift_pct": _pct(p95_first, p95_last),
+        "rasa_cpu_ms_per_msg_first": cpu_first,
+        "rasa_cpu_ms_per_msg_last": cpu_last,
+        "rasa_cpu_drift_pct": _pct(cpu_first or 0.0, cpu_last or 0.0) if cpu_first and cpu_last else None,
+        "steal_pct_mean": _mean([w.get("steal_pct") for w in windows]),
     }
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 2) if known else None
+
+
+def _cpu_per_message(
+    windows: list[dict[str, Any]], per_window: list[list[loadgen.Sample]], chosen: Any
+) -> float | None:
+    """Rasa's CPU time per answered message over the windows `chosen(end, start)` picks (weighted by
+    messages)."""
+    starts = [0.0, *(w["t_s"] for w in windows[:-1])]
+    picked = [
+        (w["rasa_cpu_ms_per_msg"], w["answered"])
+        for w, start in zip(windows, starts, strict=True)
+        if chosen(w["t_s"], start) and w.get("rasa_cpu_ms_per_msg") is not None
+    ]
+    answered = sum(n for _, n in picked)
+    return round(sum(ms * n for ms, n in picked) / answered, 2) if answered else None
 
 
 def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -210,6 +276,14 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
             "met": None if drift is None else drift <= DRIFT_LIMIT_PCT,
         }
     )
+    found.append(
+        {
+            "target": "Rasa CPU time per message, last vs first (%, no target: is the work per message growing?)",
+            "value": total.get("rasa_cpu_drift_pct"),
+            "limit": None,
+            "met": None,
+        }
+    )
     return found
 
 
@@ -223,6 +297,9 @@ def _tables(figures: dict[str, Any]) -> list[tuple[str, tuple[str, ...], list[li
             w["errors"],
             w["msg_per_s"],
             w["p95_ms"],
+            w.get("rasa_cpu_ms_per_msg"),
+            w.get("busy_pct"),
+            w.get("steal_pct"),
             *(w["rss_mb"].get(k) for k in labels),
         ]
         for w in figures["windows"]
@@ -246,7 +323,9 @@ def _headline(figures: dict[str, Any]) -> str:
         f"{total['messages']:,} messages in {total['duration_s']:.0f} s with {options['users']} users at "
         f"{options['rate']} msg/s ({options['rate_source']}): {total['answered']:,} answered "
         f"({total['achieved_rate']} msg/s), {total['errors']} error(s); p95 {total['p95_first_ms']} ms in the "
-        f"first {total['drift_span_s']:.0f} s, {total['p95_last_ms']} ms in the last"
+        f"first {total['drift_span_s']:.0f} s, {total['p95_last_ms']} ms in the last; Rasa's CPU time per "
+        f"message {total.get('rasa_cpu_ms_per_msg_first')} ms, then {total.get('rasa_cpu_ms_per_msg_last')} ms; "
+        f"steal {total.get('steal_pct_mean')}% of the cores on average"
     )
 
 

@@ -48,6 +48,26 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used so far (user + system, in seconds), or None when it is gone."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def machine_cpu() -> dict[str, float]:
+    """The machine's CPU time so far in seconds: busy (user, nice, system, irq, softirq) and steal (taken by
+    the hypervisor for other machines while this one wanted to run)."""
+    fields = [int(v) for v in (PROC / "stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return {"busy": (user + nice + system + irq + softirq) / CLOCK_TICKS, "steal": steal / CLOCK_TICKS}
+
+
 def _parent(pid: int) -> int | None:
     try:
         stat = (PROC / str(pid) / "stat").read_text()

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from scripts.bench import workers
+
 KB_QUERIES = (
     ("resolve_exact", "resolve"),
     ("resolve_typo", "resolve 1 typo"),
@@ -225,6 +227,12 @@ def text_report(figures: dict[str, Any]) -> str:
             "Load through the REST channel (closed loop):",
             table(LOAD_HEADERS, load_rows(figures["load"])),
         ]
+    if figures.get("workers"):
+        parts += [
+            "",
+            "One Rasa server with 1 and 2 Sanic workers (Redis stores), 10 users:",
+            table(workers.HEADERS, workers.rows(figures["workers"])),
+        ]
     if figures.get("kb"):
         parts += ["", "Knowledge-base scaling:", table(KB_HEADERS, kb_rows(figures["kb"]["sizes"]))]
     parts += ["", "Training, start and reload (s):", table(("what", "s"), timing_rows(figures))]
@@ -243,6 +251,8 @@ def markdown_report(figures: dict[str, Any]) -> str:
     parts = [f"Latest figures: {machine_line(figures)}."]
     if figures.get("load"):
         parts += ["", markdown(LOAD_HEADERS, load_rows(figures["load"]))]
+    if figures.get("workers"):
+        parts += ["", markdown(workers.HEADERS, workers.rows(figures["workers"]))]
     if figures.get("kb"):
         parts += ["", markdown(KB_HEADERS, kb_rows(figures["kb"]["sizes"]))]
     parts += ["", markdown(("what", "s"), timing_rows(figures))]
@@ -261,7 +271,7 @@ def merge_previous(path: Path, figures: dict[str, Any]) -> dict[str, Any]:
     except (OSError, ValueError):
         return figures
     merged = dict(figures)
-    for section in ("load", "kb", "training", "cold_start", "reload"):
+    for section in ("load", "kb", "training", "cold_start", "reload", "workers"):
         if not figures.get(section) and previous.get(section):
             merged[section] = previous[section]
     for section in ("training", "cold_start"):  # partial sections: keep the other bot's figure

@@ -1,0 +1,159 @@
+"""Does a second Sanic worker buy throughput on this machine? (`python scripts/bench.py --only workers`)
+
+Next to the running assistant, a Rasa server of the same model is started with SANIC_WORKERS=1, then 2, each
+time with the stores Rasa requires for more than one worker: conversations in Redis (RedisTrackerStore) and
+locks in Redis (RedisLockStore), under a key prefix of their own in TEST_REDIS_URL's server (deleted
+afterwards). It answers through the assistant's action server. Each is driven with the bench's conversations at
+10 users; the figures are throughput, p95, each Rasa process's share of the CPU, and its resident (RSS) and
+proportional (PSS, shared pages counted once) memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from scripts.assistant_process import TEST_REDIS_URL, free_port, stop
+from scripts.bench import bots, loadgen
+from scripts.bench.machine import cpu_seconds, descendants
+
+
+def _endpoints(action_url: str, redis_url: str, prefix: str) -> str:
+    where = urlparse(redis_url)
+    db = (where.path or "/0").lstrip("/") or "0"
+    redis = f"  url: {where.hostname}\n  port: {where.port or 6379}\n  db: {db}\n  key_prefix: {prefix}\n"
+    return (
+        f"action_endpoint:\n  url: {action_url}/webhook\n  enable_selective_domain: true\n"
+        f"tracker_store:\n  type: redis\n{redis}lock_store:\n  type: redis\n{redis}"
+    )
+
+
+@contextlib.contextmanager
+def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> Iterator[bots.Bot]:
+    """A Rasa server of `root`'s model with `workers` Sanic workers and Redis stores; stopped afterwards."""
+    from scaleout.stores import drop_redis_keys
+
+    work.mkdir(parents=True, exist_ok=True)
+    prefix = f"bench{uuid.uuid4().hex[:10]}"
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(_endpoints(action_url, TEST_REDIS_URL, prefix), encoding="utf-8")
+    port = free_port()
+    log = work / "rasa.log"
+    argv = [
+        sys.executable,
+        str(root / "scripts" / "rasa_server.py"),
+        "run",
+        "--model",
+        str(bots.model_file(root)),
+    ]
+    argv += [
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(root / "credentials.yml"),
+    ]
+    env = {**os.environ, **bots.COMMON_ENV, "SANIC_WORKERS": str(workers), "PYTHONPATH": str(root)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    try:
+        bots.wait_first_reply(rest_url, bots.ASSISTANT_PROBE, [process], log)
+        yield bots.Bot(
+            f"assistant, {workers} worker(s)", rest_url, process, log, time.perf_counter() - started
+        )
+    finally:
+        stop(process, timeout=30)
+        drop_redis_keys(TEST_REDIS_URL, prefix)
+
+
+def _cpu_s(pid: int) -> float:
+    return cpu_seconds(pid) or 0.0
+
+
+def _memory_mb(pid: int) -> dict[str, float]:
+    found = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Rss", "Pss"):
+                found[name.lower()] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+def measure(bot: bots.Bot, messages: int) -> dict[str, Any]:
+    """Warm up, then `messages` at 10 users: throughput, p95 and each Rasa process's CPU share and memory."""
+    asyncio.run(loadgen.warm_up(bot.rest_url, loadgen.ASSISTANT_SCRIPTS, "bench-workers"))
+    pids = [bot.process.pid, *descendants(bot.process.pid)]
+    before = {pid: _cpu_s(pid) for pid in pids}
+    result = asyncio.run(
+        loadgen.run_load(bot.name, bot.rest_url, loadgen.ASSISTANT_SCRIPTS, 10, messages, {})
+    )
+    processes = [
+        {
+            "pid": pid,
+            "cpu_pct": round((_cpu_s(pid) - before[pid]) / result.duration_s * 100, 1),
+            **_memory_mb(pid),
+        }
+        for pid in pids
+    ]
+    return {
+        "throughput": result.throughput,
+        "p95_ms": result.p95_ms,
+        "errors": result.errors,
+        "messages": result.messages,
+        "processes": processes,
+        "pss_total_mb": round(sum(p.get("pss", 0.0) for p in processes), 1),
+    }
+
+
+def run(root: Path, work: Path, action_url: str, messages: int) -> list[dict[str, Any]]:
+    """One Rasa server with 1 worker, then one with 2, on the same action server."""
+    found = []
+    for workers in (1, 2):
+        with rasa_with_workers(root, work / f"workers-{workers}", action_url, workers) as bot:
+            found.append({"workers": workers, **measure(bot, messages)})
+    return found
+
+
+HEADERS = (
+    "Sanic workers",
+    "msgs",
+    "msg/s",
+    "p95 ms",
+    "errors",
+    "CPU % per Rasa process",
+    "RSS MB",
+    "PSS MB all",
+)
+
+
+def rows(found: list[dict[str, Any]]) -> list[list[Any]]:
+    table = []
+    for r in found:
+        busy = [p for p in r["processes"] if p["cpu_pct"] >= 1 or len(r["processes"]) == 1]
+        table.append(
+            [
+                r["workers"],
+                r["messages"],
+                r["throughput"],
+                r["p95_ms"],
+                r["errors"],
+                " / ".join(f"{p['cpu_pct']:.0f}" for p in busy),
+                " / ".join(f"{p.get('rss', 0):.0f}" for p in r["processes"]),
+                r["pss_total_mb"],
+            ]
+        )
+    return table
