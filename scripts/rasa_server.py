@@ -10,6 +10,13 @@ that it rebuilds (with `inspect.isabstract` on each) for every event: 7.5% of th
 (py-spy). `cache_event_types` keeps that lookup in a dictionary built once from the same list; a type name it
 does not know rebuilds it first, so events defined later are still found.
 
+Loading a model, Rasa builds DIET's layers by training it on one example (`model.fit`) before reading the
+trained weights: tracing the training graph took 35-45 s of the 45-55 s cold start here (cProfile of
+`Agent.load`). `build_models_for_prediction` builds the same layers by predicting on that example eagerly
+instead, then reads the weights and traces the prediction graph as Rasa does; tests/test_rasa_server.py
+checks that both ways give the same predictions. Fine-tuning (a model loaded to be trained further) keeps
+Rasa's way.
+
 A tracker store that fails (its database down) fails the message instead of Rasa's silent fallback to a
 conversation in this process's memory: scaleout/tracker_store.py says why.
 
@@ -81,12 +88,55 @@ def cache_event_types() -> None:
     events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
 
 
+def build_models_for_prediction() -> None:
+    """Make `RasaModel.load` build a model for prediction by predicting instead of training on one example."""
+    import tensorflow as tf
+    from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__  # type: ignore[attr-defined]
+
+    def load(
+        cls: type[RasaModel],
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> RasaModel:
+        if finetune_mode or predict_data_example is None:
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        model = cls(*args, **kwargs)
+        config = kwargs.get("config", {})
+        model.compile(
+            optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)),
+            run_eagerly=config.get(RUN_EAGERLY),
+        )
+        eagerly = model._run_eagerly
+        model._run_eagerly = True
+        model.run_inference(predict_data_example)  # creates every variable prediction uses, without tracing
+        model._run_eagerly = eagerly
+        # what that first prediction prepared was computed with untrained weights: prepare again
+        model.prepared_for_prediction = False
+        model._tf_predict_step = None
+        # the file also holds the optimizer's state, which a model that only predicts does not need
+        model.load_weights(model_file_name).expect_partial()
+        model.run_inference(predict_data_example)  # traces the prediction graph, as Rasa's load does
+        return model
+
+    RasaModel.load = classmethod(load)  # type: ignore[method-assign, assignment]
+
+
 def main() -> None:
     """Apply the fixes, then hand over to Rasa's CLI with the same arguments."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     cache_action_reply_validation()
     cache_event_types()
+    build_models_for_prediction()
     from scaleout.tracker_store import fail_on_tracker_store_errors
 
     fail_on_tracker_store_errors()

@@ -1,7 +1,9 @@
-"""The two speed fixes scripts/rasa_server.py applies to Rasa keep Rasa's behaviour: same classes, same errors."""
+"""The speed fixes scripts/rasa_server.py applies to Rasa keep Rasa's behaviour: same classes, same errors, same
+predictions."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +14,8 @@ from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
 
 from scripts import rasa_server
+from scripts.bench.loadgen import ASSISTANT_SCRIPTS
+from scripts.train import model_path
 
 
 @pytest.fixture
@@ -84,3 +88,32 @@ def test_action_replies_are_checked_with_rasas_schema_and_message(monkeypatch: p
     assert action._validate_action_result({"events": [], "responses": [{"text": "Xin chào"}]})
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list", "responses": []})
+
+
+def _parse_all(messages: list[str]) -> list[dict[str, Any]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path()))
+
+    async def parse() -> list[dict[str, Any]]:
+        return [await agent.parse_message(text) for text in messages]
+
+    return asyncio.run(parse())
+
+
+def test_a_model_built_by_predicting_predicts_what_rasas_build_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    messages = [text for script in ASSISTANT_SCRIPTS for text in script]
+    messages += ["hue co bao nhieu di tich", "Where is Hội An?", "dịch vụ công trực tuyến", "asdfgh"]
+    stock = _parse_all(messages)
+    monkeypatch.setattr(RasaModel, "load", RasaModel.__dict__["load"])  # restored after the test
+    rasa_server.build_models_for_prediction()
+    fast = _parse_all(messages)
+    for before, after in zip(stock, fast, strict=True):
+        assert after["intent"]["name"] == before["intent"]["name"], before["text"]
+        assert after["intent"]["confidence"] == pytest.approx(before["intent"]["confidence"], abs=1e-5)
+        assert [(e["entity"], e.get("value"), e["start"], e["end"]) for e in after["entities"]] == [
+            (e["entity"], e.get("value"), e["start"], e["end"]) for e in before["entities"]
+        ], before["text"]
+    assert {p["intent"]["name"] for p in stock} >= {"greet", "ask_site_location", "ask_tourism_stat"}
