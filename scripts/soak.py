@@ -199,11 +199,10 @@ def summary(
     }
     span = min(DRIFT_SPAN_S, ends[-1] / 2)
     starts = [0.0, *ends[:-1]]
-    first = [w for w, end in zip(per_window, ends, strict=True) if end <= span + 1]
-    last = [w for w, start in zip(per_window, starts, strict=True) if start >= ends[-1] - span - 1]
-    p95_first, p95_last = _p95(first), _p95(last)
-    cpu_first = _cpu_per_message(windows, per_window, lambda end, _start: end <= span + 1)
-    cpu_last = _cpu_per_message(windows, per_window, lambda _end, start: start >= ends[-1] - span - 1)
+    first = [i for i, end in enumerate(ends) if end <= span + 1]
+    last = [i for i, start in enumerate(starts) if start >= ends[-1] - span - 1]
+    p95_first, p95_last = (_p95([per_window[i] for i in chosen]) for chosen in (first, last))
+    cpu_first, cpu_last = (_cpu_per_message([windows[i] for i in chosen]) for chosen in (first, last))
     return {
         "messages": len(samples),
         "answered": answered,
@@ -229,16 +228,10 @@ def _mean(values: list[float | None]) -> float | None:
     return round(sum(known) / len(known), 2) if known else None
 
 
-def _cpu_per_message(
-    windows: list[dict[str, Any]], per_window: list[list[loadgen.Sample]], chosen: Any
-) -> float | None:
-    """Rasa's CPU time per answered message over the windows `chosen(end, start)` picks (weighted by
-    messages)."""
-    starts = [0.0, *(w["t_s"] for w in windows[:-1])]
+def _cpu_per_message(windows: list[dict[str, Any]]) -> float | None:
+    """Rasa's CPU time per answered message over `windows` (weighted by their messages)."""
     picked = [
-        (w["rasa_cpu_ms_per_msg"], w["answered"])
-        for w, start in zip(windows, starts, strict=True)
-        if chosen(w["t_s"], start) and w.get("rasa_cpu_ms_per_msg") is not None
+        (w["rasa_cpu_ms_per_msg"], w["answered"]) for w in windows if w.get("rasa_cpu_ms_per_msg") is not None
     ]
     answered = sum(n for _, n in picked)
     return round(sum(ms * n for ms, n in picked) / answered, 2) if answered else None
