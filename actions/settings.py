@@ -68,6 +68,8 @@ class Settings:
     lock_store_url: str
     lock_store_key_prefix: str
     lock_lease_seconds: float
+    # Sanic workers of each Rasa server (RASA_WORKERS); more than one keeps conversations and locks in Redis.
+    rasa_workers: int
 
     @classmethod
     def from_env(cls, scaled: bool = False) -> Settings:
@@ -81,7 +83,10 @@ class Settings:
         rasa_port = int(_env("RASA_PORT", "5005"))
         action_port = int(_env("ACTION_PORT", "5055"))
         rasa_ports = _ports("RASA_PORTS", rasa_port, 2) if scaled else (rasa_port,)
+        rasa_workers = int(_env("RASA_WORKERS", "1"))
         defaults = SCALED_DEFAULTS if scaled else {}
+        if rasa_workers > 1 and not scaled:
+            defaults = {"LOCK_STORE_URL": SCALED_DEFAULTS["LOCK_STORE_URL"]}
         return cls(
             database_url=_env(
                 "DATABASE_URL", defaults.get("DATABASE_URL", f"sqlite:///{data_dir / 'knowledge.db'}")
@@ -125,6 +130,7 @@ class Settings:
             lock_store_url=_env("LOCK_STORE_URL", defaults.get("LOCK_STORE_URL", "")),
             lock_store_key_prefix=_env("LOCK_STORE_KEY_PREFIX", "assistant"),
             lock_lease_seconds=float(_env("LOCK_LEASE_SECONDS", "10")),
+            rasa_workers=rasa_workers,
         )
 
     @property

@@ -160,13 +160,39 @@ def channel_services(settings: Settings, env: dict[str, str] | None = None) -> l
     return services
 
 
+def workers_env(settings: Settings) -> dict[str, str]:
+    """What a Rasa server needs to run RASA_WORKERS Sanic workers (none for one worker).
+
+    The workers share the conversations and their locks in Redis (endpoints.workers.yml, or the scaled set-up's
+    stores), and each reply closes its connection, so that the next request goes to whichever worker is free:
+    README "Performance" says why.
+    """
+    if settings.rasa_workers < 1:
+        raise StartError(f"RASA_WORKERS must be 1 or more, not {settings.rasa_workers}")
+    if settings.rasa_workers == 1:
+        return {}
+    if not settings.lock_store_url.startswith(("redis://", "rediss://")):
+        raise StartError(
+            f"RASA_WORKERS={settings.rasa_workers} needs Redis for the conversations and their locks, which "
+            "every worker shares: set LOCK_STORE_URL=redis://host:port/db"
+        )
+    return {
+        "SANIC_WORKERS": str(settings.rasa_workers),
+        "LOCK_STORE_URL": settings.lock_store_url,
+        "LOCK_STORE_KEY_PREFIX": settings.lock_store_key_prefix,
+        "LOCK_LEASE_SECONDS": str(settings.lock_lease_seconds),
+    }
+
+
 def plan(settings: Settings, model: Path) -> list[Service]:
     """The services to start, in order, for these settings."""
     _check_exposure(settings)
-    rasa_env = {"ACTION_SERVER_URL": settings.action_server_url}
+    workers = workers_env(settings)
+    endpoints = ROOT / ("endpoints.workers.yml" if workers else "endpoints.yml")
+    rasa_env = {"ACTION_SERVER_URL": settings.action_server_url, **workers}
     return [
         action_service("action-server", settings.action_port),
-        rasa_service(settings, model, "rasa", settings.rasa_port, ROOT / "endpoints.yml", rasa_env),
+        rasa_service(settings, model, "rasa", settings.rasa_port, endpoints, rasa_env),
         *channel_services(settings),
     ]
 
@@ -194,6 +220,7 @@ def plan_scaled(settings: Settings, model: Path) -> list[Service]:
     if not settings.tracker_store_url.startswith("postgresql") or not settings.lock_store_url:
         raise StartError("--scaled needs TRACKER_STORE_URL=postgresql://... and LOCK_STORE_URL=redis://...")
     shared = scaled_env(settings)
+    workers = workers_env(settings)
     pairs = list(enumerate(zip(settings.rasa_ports, settings.action_ports, strict=True), start=1))
     actions = [action_service(f"action-server-{n}", action, shared) for n, (_, action) in pairs]
     rasas = [
@@ -203,7 +230,7 @@ def plan_scaled(settings: Settings, model: Path) -> list[Service]:
             f"rasa-{n}",
             rasa,
             ROOT / "endpoints.scaled.yml",
-            {**shared, "ACTION_SERVER_URL": f"http://127.0.0.1:{action}/webhook"},
+            {**shared, **workers, "ACTION_SERVER_URL": f"http://127.0.0.1:{action}/webhook"},
         )
         for n, (rasa, action) in pairs
     ]
@@ -339,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         supervisor.check_ports()
-        if scaled:
+        if scaled or settings.rasa_workers > 1:
             _prepare_stores(settings)
         _prepare_knowledge(scaled_env(settings) if scaled else None)
         for service in services:
@@ -353,6 +380,11 @@ def main(argv: list[str] | None = None) -> int:
             _print_scaled(settings, services)
         else:
             print(f"  Rasa server (REST channel): {settings.rasa_url}/webhooks/rest/webhook")
+            if settings.rasa_workers > 1:
+                print(
+                    f"  Rasa workers:               {settings.rasa_workers}, conversations and locks in "
+                    f"{public_url(settings.lock_store_url)} ({settings.lock_store_key_prefix})"
+                )
             print(f"  Action server:              http://127.0.0.1:{settings.action_port}")
         if any(s.name == "web-gateway" for s in services):
             print(f"  Web chat:                   http://localhost:{settings.web_port}/")
