@@ -6,7 +6,11 @@ at 100 to 100,000 synthetic entries, the full training time, the cold start and 
 knowledge file to the new answer. It prints tables, writes var/bench/latest.json (and latest.md for the
 README) and says whether each target is met; it asserts nothing. See scripts/BENCH_README.md.
 
-    python scripts/bench.py [--quick] [--only load|kb|train|reload|workers ...]
+    python scripts/bench.py [--quick] [--only load|kb|train|reload|workers ...] [--workers N]
+
+The assistant runs as README "Performance" recommends for 2 cores: RASA_WORKERS=2, conversations and locks in
+Redis (TEST_REDIS_URL, a key prefix of its own, deleted afterwards); `--workers 1` measures the default of
+`make run` (one worker, conversations in memory).
 
 `--only workers` (not part of the default run) measures whether a second Sanic worker buys throughput on this
 machine: scripts/bench/workers.py.
@@ -55,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--render", action="store_true", help="measure nothing: print and rewrite the tables of the JSON file"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=bots.RASA_WORKERS,
+        help=f"the assistant's RASA_WORKERS (default {bots.RASA_WORKERS}; more than 1 uses Redis, TEST_REDIS_URL)",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help=f"JSON file to write (default {OUT})")
     return parser
 
@@ -77,7 +87,7 @@ def _levels(
         )
         _say(
             f"{bot.name}: {result.throughput} msg/s, p95 {result.p95_ms} ms, {result.errors} error(s), "
-            f"Rasa {sum(v for k, v in result.rss_peak_mb.items() if k.startswith('rasa server')):.0f} MB"
+            f"Rasa {sum(v for k, v in result.pss_peak_mb.items() if k.startswith('rasa server')):.0f} MB (PSS)"
         )
         results.append(result.as_json())
     return results
@@ -97,15 +107,18 @@ def _project(work: Path, figures: dict[str, Any]) -> Path:
     return root
 
 
-def _assistant(sections: set[str], quick: bool, work: Path, root: Path, figures: dict[str, Any]) -> None:
+def _assistant(
+    sections: set[str], quick: bool, work: Path, root: Path, figures: dict[str, Any], rasa_workers: int
+) -> None:
     bots.ensure_model(root)
-    _say("starting the assistant (scripts/run.py) ...")
-    with bots.assistant(work / "assistant", root) as bot:
+    _say(f"starting the assistant (scripts/run.py, RASA_WORKERS={rasa_workers}) ...")
+    with bots.layout(rasa_workers) as env, bots.assistant(work / "assistant", root, env) as bot:
         figures["cold_start"]["assistant_s"] = bot.cold_start_s
         _say(f"assistant: first reply {bot.cold_start_s} s after start; processes {bot.pids()}")
         if "load" in sections:
             counts = QUICK_MESSAGES if quick else MESSAGES
             figures["load"]["assistant"] = {
+                "rasa_workers": rasa_workers,
                 "cold_start_s": bot.cold_start_s,
                 "processes": bot.pids(),
                 "levels": _levels(bot, loadgen.ASSISTANT_SCRIPTS, counts),
@@ -142,10 +155,19 @@ def _reference(quick: bool, work: Path, figures: dict[str, Any]) -> None:
 
 def _notes(figures: dict[str, Any], quick: bool, sections: set[str]) -> list[str]:
     machine = figures["machine"]
+    rasa_workers = figures.get("load", {}).get("assistant", {}).get("rasa_workers", 1)
+    layout = (
+        f"one Rasa server with {rasa_workers} Sanic workers (RASA_WORKERS={rasa_workers}), conversations and locks "
+        "in the local Redis"
+        if rasa_workers > 1
+        else "one Rasa server with one worker, conversations in its memory"
+    )
     notes = [
         "Both bots run one after the other on the same machine; the load generator runs on it too.",
-        "Reference: the stock `rasa init` bot (default pipeline and policies, no action server); "
-        "assistant: scripts/run.py (Rasa, action server answering from the knowledge base, web gateway).",
+        "Reference: the stock `rasa init` bot (default pipeline and policies, no action server, one process); "
+        f"assistant: scripts/run.py ({layout}; action server answering from the knowledge base; web gateway).",
+        "Memory: RSS counts the pages a Rasa server's workers share with their parent once per process; "
+        "the memory target is judged on PSS, which counts every page once in all.",
     ]
     busy = machine["load_average"][0]  # at the start: later figures include the benchmark's own processes
     if busy > machine["cores"] * 0.5:
@@ -201,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["training"]["assistant_s"] = round(seconds, 1)
             _say(f"assistant: trained in {seconds:.0f} s")
         if sections & {"load", "reload", "workers"}:
-            _assistant(sections, args.quick, work, root, figures)
+            _assistant(sections, args.quick, work, root, figures, args.workers)
         if "load" in sections:
             _reference(args.quick, work, figures)
     if "kb" in sections:

@@ -1,14 +1,14 @@
 """`make soak`: the assistant under a steady load for 10 minutes (errors, memory growth, p95 drift).
 
 The assistant is started once as `make bench` starts it (scripts/run.py from a copy of the project, on free
-ports) and 10 virtual users send the bench's conversations through the REST channel at the throughput
+ports, RASA_WORKERS=2 with Redis unless --workers says otherwise) and 10 virtual users send the bench's conversations through the REST channel at the throughput
 `make bench` measured at 10 users (var/bench/latest.json; --rate overrides it) for --minutes. Every 30 s it
 samples the messages answered, the errors (HTTP status other than 200, empty reply, connection error,
 timeout), the p95 latency of that window and the resident memory of every process. It prints tables, writes
 var/soak/latest.json and latest.md and says whether each target is met; it asserts nothing (exit status 0
 unless the assistant does not start).
 
-    python scripts/soak.py [--minutes 10] [--rate MSG_PER_S]
+    python scripts/soak.py [--minutes 10] [--rate MSG_PER_S] [--workers N]
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         help=f"messages a second in all (default: the assistant's throughput at 10 users in {BENCH}; "
         f"without that file, measured first with {CALIBRATION_MESSAGES} messages)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=bots.RASA_WORKERS,
+        help=f"the assistant's RASA_WORKERS, as in `make bench` (default {bots.RASA_WORKERS})",
     )
     parser.add_argument("--out", type=Path, default=OUT, help=f"JSON file to write (default {OUT})")
     return parser
@@ -380,7 +386,12 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine_info(),
-        "options": {"minutes": args.minutes, "users": USERS, "every_s": EVERY_S},
+        "options": {
+            "minutes": args.minutes,
+            "users": USERS,
+            "every_s": EVERY_S,
+            "rasa_workers": args.workers,
+        },
         "notes": [],
     }
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp, contextlib.ExitStack() as stack:
@@ -388,10 +399,11 @@ def main(argv: list[str] | None = None) -> int:
         root, patched = bots.snapshot(work / "project")
         if patched:
             figures["notes"].append("endpoints.yml: ${ACTION_SERVER_URL} unquoted in the measured copy.")
-        _say("starting the assistant (scripts/run.py) ...")
+        _say(f"starting the assistant (scripts/run.py, RASA_WORKERS={args.workers}) ...")
         try:
             bots.ensure_model(root)
-            bot = stack.enter_context(bots.assistant(work / "assistant", root))
+            env = stack.enter_context(bots.layout(args.workers))
+            bot = stack.enter_context(bots.assistant(work / "assistant", root, env))
         except (RuntimeError, subprocess.CalledProcessError) as error:
             _say(f"the assistant did not start: {error}")
             return 1

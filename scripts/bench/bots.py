@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from scripts.assistant_process import free_port, stop
+from scripts.assistant_process import TEST_REDIS_URL, free_port, stop
 from scripts.bench.machine import descendants, process_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,6 +176,31 @@ def snapshot(folder: Path) -> tuple[Path, bool]:
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(re.sub(r"[\"'](\$\{\w+\})[\"']", r"\1", endpoints.read_text()))
     return folder, True
+
+
+# The assistant as measured by `make bench` and `make soak`: the layout README "Performance" recommends for a
+# server of 2 cores, one Rasa server with two Sanic workers (RASA_WORKERS, scripts/run.py).
+RASA_WORKERS = 2
+
+
+@contextlib.contextmanager
+def layout(workers: int) -> Iterator[dict[str, str]]:
+    """The environment of an assistant with `workers` Rasa workers: with more than one, the conversations and
+    their locks go to TEST_REDIS_URL's server under a key prefix of their own, deleted afterwards."""
+    if workers <= 1:
+        yield {"RASA_WORKERS": "1"}
+        return
+    from scaleout.stores import drop_redis_keys
+
+    prefix = f"bench{uuid.uuid4().hex[:10]}"
+    try:
+        yield {
+            "RASA_WORKERS": str(workers),
+            "LOCK_STORE_URL": TEST_REDIS_URL,
+            "LOCK_STORE_KEY_PREFIX": prefix,
+        }
+    finally:
+        drop_redis_keys(TEST_REDIS_URL, prefix)
 
 
 @contextlib.contextmanager

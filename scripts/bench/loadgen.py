@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from scripts.bench.machine import rss_mb
+from scripts.bench.machine import pss_mb, rss_mb
 
 Script = Sequence[str]
 
@@ -126,6 +126,8 @@ class LoadResult:
     error_examples: list[str] = field(default_factory=list)
     rss_peak_mb: dict[str, float] = field(default_factory=dict)
     rss_peak_total_mb: float = 0.0
+    pss_peak_mb: dict[str, float] = field(default_factory=dict)
+    pss_peak_total_mb: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -216,15 +218,18 @@ async def _user(
         conversation += 1
 
 
-async def _sample_memory(pids: Mapping[str, int], peaks: dict[str, float], stop: asyncio.Event) -> None:
+async def _sample_memory(
+    pids: Mapping[str, int], peaks: dict[str, float], pss_peaks: dict[str, float], stop: asyncio.Event
+) -> None:
     while True:
-        total = 0.0
-        for label, pid in pids.items():
-            value = rss_mb(pid)
-            if value is not None:
-                peaks[label] = max(peaks.get(label, 0.0), value)
-                total += value
-        peaks["_total"] = max(peaks.get("_total", 0.0), total)
+        for measure, found in ((rss_mb, peaks), (pss_mb, pss_peaks)):
+            total = 0.0
+            for label, pid in pids.items():
+                value = measure(pid)
+                if value is not None:
+                    found[label] = max(found.get(label, 0.0), value)
+                    total += value
+            found["_total"] = max(found.get("_total", 0.0), total)
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.25)
             return
@@ -287,11 +292,13 @@ async def run_load(
     pids: Mapping[str, int],
     timeout: float = 60.0,
 ) -> LoadResult:
-    """Send `total` messages with `concurrency` virtual users; latency, throughput, errors and peak RSS."""
+    """Send `total` messages with `concurrency` virtual users; latency, throughput, errors and peak
+    memory (RSS and PSS)."""
     samples: list[Sample] = []
     peaks: dict[str, float] = {}
+    pss_peaks: dict[str, float] = {}
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample_memory(pids, peaks, stop))
+    sampler = asyncio.create_task(_sample_memory(pids, peaks, pss_peaks, stop))
     tag = f"bench-{bot}-{concurrency}-{time.time_ns()}"
     duration = await drive(rest_url, scripts, concurrency, samples, tag, total=total, timeout=timeout)
     stop.set()
@@ -314,4 +321,6 @@ async def run_load(
         error_examples=examples,
         rss_peak_mb={k: round(v, 1) for k, v in peaks.items() if k != "_total"},
         rss_peak_total_mb=round(peaks.get("_total", 0.0), 1),
+        pss_peak_mb={k: round(v, 1) for k, v in pss_peaks.items() if k != "_total"},
+        pss_peak_total_mb=round(pss_peaks.get("_total", 0.0), 1),
     )

@@ -48,6 +48,19 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """Proportional memory (Pss) of a process in MB: its resident pages, each page shared with other processes
+    counted as its share (the Sanic workers of a Rasa server share what their parent loaded before forking
+    them, which RSS would count once per process); None when it is gone."""
+    try:
+        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 

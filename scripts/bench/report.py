@@ -57,8 +57,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _rss(result: dict[str, Any], label: str) -> float | None:
-    values = [v for k, v in result["rss_peak_mb"].items() if k.startswith(label)]
+def _rss(result: dict[str, Any], label: str, kind: str = "rss") -> float | None:
+    """The peak memory of `label`'s processes together (a Rasa server with Sanic workers is several):
+    resident (RSS) or proportional (PSS: shared pages counted once in all)."""
+    values = [v for k, v in (result.get(f"{kind}_peak_mb") or {}).items() if k.startswith(label)]
     return round(sum(values), 1) if values else None
 
 
@@ -78,6 +80,7 @@ def load_rows(load: dict[str, Any]) -> list[list[Any]]:
                     r["errors"],
                     r["empty_replies"],
                     _rss(r, "rasa server"),
+                    _rss(r, "rasa server", "pss"),
                     _rss(r, "action server"),
                     _rss(r, "web gateway"),
                     r["rss_peak_total_mb"],
@@ -96,7 +99,8 @@ LOAD_HEADERS = (
     "p99 ms",
     "errors",
     "empty",
-    "Rasa MB",
+    "Rasa RSS MB",
+    "Rasa PSS MB",
     "actions MB",
     "gateway MB",
     "all MB",
@@ -173,12 +177,11 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 add(f"{label} p95 at 100k / at 1k (x, no target)", ratio, None, None)
         elif key in LOOKUP_TARGETS:
             add(f"{label} p95 at 100k / at 1k (x)", None, 3.0, None)
-    peaks = [
-        _rss(level, "rasa server") for level in figures.get("load", {}).get("assistant", {}).get("levels", [])
-    ]
+    levels = figures.get("load", {}).get("assistant", {}).get("levels", [])
+    peaks = [_rss(level, "rasa server", "pss") or _rss(level, "rasa server") for level in levels]
     peak = max((p for p in peaks if p is not None), default=None)
     add(
-        "Rasa server peak memory (MB)",
+        "Rasa server peak memory, PSS of all its processes (MB)",
         peak,
         RASA_MEMORY_LIMIT_MB,
         None if peak is None else peak <= RASA_MEMORY_LIMIT_MB,

@@ -1,9 +1,8 @@
 """Does a second Sanic worker buy throughput on this machine? (`python scripts/bench.py --only workers`)
 
 Next to the running assistant, a Rasa server of the same model is started with SANIC_WORKERS=1, then 2, each
-time with the stores Rasa requires for more than one worker: conversations in Redis (RedisTrackerStore) and
-locks in Redis (RedisLockStore), under a key prefix of their own in TEST_REDIS_URL's server (deleted
-afterwards). It answers through the assistant's action server. Each is driven with the bench's conversations at
+time with the stores Rasa requires for more than one worker (endpoints.workers.yml: conversations and locks
+in Redis), under a key prefix of their own in TEST_REDIS_URL's server (deleted afterwards). It answers through the assistant's action server. Each is driven with the bench's conversations at
 10 users; the figures are throughput, p95, each Rasa process's share of the CPU, and its resident (RSS) and
 proportional (PSS, shared pages counted once) memory.
 """
@@ -20,21 +19,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from scripts.assistant_process import TEST_REDIS_URL, free_port, stop
 from scripts.bench import bots, loadgen
 from scripts.bench.machine import cpu_seconds, descendants
-
-
-def _endpoints(action_url: str, redis_url: str, prefix: str) -> str:
-    where = urlparse(redis_url)
-    db = (where.path or "/0").lstrip("/") or "0"
-    redis = f"  url: {where.hostname}\n  port: {where.port or 6379}\n  db: {db}\n  key_prefix: {prefix}\n"
-    return (
-        f"action_endpoint:\n  url: {action_url}/webhook\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: redis\n{redis}lock_store:\n  type: redis\n{redis}"
-    )
 
 
 @contextlib.contextmanager
@@ -44,8 +32,6 @@ def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> 
 
     work.mkdir(parents=True, exist_ok=True)
     prefix = f"bench{uuid.uuid4().hex[:10]}"
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(_endpoints(action_url, TEST_REDIS_URL, prefix), encoding="utf-8")
     port = free_port()
     log = work / "rasa.log"
     argv = [
@@ -59,11 +45,20 @@ def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> 
         "--port",
         str(port),
         "--endpoints",
-        str(endpoints),
+        str(root / "endpoints.workers.yml"),
         "--credentials",
         str(root / "credentials.yml"),
     ]
-    env = {**os.environ, **bots.COMMON_ENV, "SANIC_WORKERS": str(workers), "PYTHONPATH": str(root)}
+    env = {
+        **os.environ,
+        **bots.COMMON_ENV,
+        "SANIC_WORKERS": str(workers),
+        "ACTION_SERVER_URL": f"{action_url}/webhook",
+        "LOCK_STORE_URL": TEST_REDIS_URL,
+        "LOCK_STORE_KEY_PREFIX": prefix,
+        "LOCK_LEASE_SECONDS": "10",
+        "PYTHONPATH": str(root),
+    }
     started = time.perf_counter()
     process = subprocess.Popen(
         argv, cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
