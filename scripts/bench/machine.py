@@ -37,28 +37,27 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def rss_mb(pid: int) -> float | None:
-    """Resident memory (VmRSS) of a process in MB, or None when it is gone."""
+def _megabytes(pid: int, file: str, field: str) -> float | None:
+    """The kB figure `field` of /proc/<pid>/<file> in MB, or None when the process is gone."""
     try:
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in (PROC / str(pid) / file).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError):
         return None
     return None
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory (VmRSS) of a process in MB, or None when it is gone."""
+    return _megabytes(pid, "status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float | None:
     """Proportional memory (Pss) of a process in MB: its resident pages, each page shared with other processes
     counted as its share (the Sanic workers of a Rasa server share what their parent loaded before forking
     them, which RSS would count once per process); None when it is gone."""
-    try:
-        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        return None
-    return None
+    return _megabytes(pid, "smaps_rollup", "Pss:")
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
