@@ -37,6 +37,7 @@ def test_endpoints_workers_yml_names_this_store_with_the_lock_store_url(
     store = TrackerStore.create(config, _domain())
     assert isinstance(store, RedisUrlTrackerStore)
     assert store.key_prefix == f"{key_prefix}:tracker:"
+    assert store.record_exp == 86400  # a day after the last message, then Redis forgets the conversation
     assert store.red.connection_pool.connection_kwargs["db"] == int(redis_url.rsplit("/", 1)[1])
 
 

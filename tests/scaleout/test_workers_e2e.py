@@ -88,8 +88,10 @@ def test_conversations_are_shared_in_redis_and_keep_their_follow_ups(
         replies = texts(post(workers, sender, text).json())
         assert figure(entry) in replies, (text, replies)
         assert "Quảng Ngãi" in replies
-    stored = redis.Redis.from_url(TEST_REDIS_URL).keys(f"{prefix}:tracker:{sender}")
-    assert stored, "the conversation is not in Redis"
+    key = f"{prefix}:tracker:{sender}"
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    assert server.exists(key), "the conversation is not in Redis"
+    assert 0 < server.ttl(key) <= 86400  # kept a day after its last message (endpoints.workers.yml)
 
 
 def test_every_reply_closes_its_connection(workers: RunningAssistant) -> None:
