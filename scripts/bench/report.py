@@ -57,7 +57,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _rss(result: dict[str, Any], label: str, kind: str = "rss") -> float | None:
+def _memory(result: dict[str, Any], label: str, kind: str = "rss") -> float | None:
     """The peak memory of `label`'s processes together (a Rasa server with Sanic workers is several):
     resident (RSS) or proportional (PSS: shared pages counted once in all)."""
     values = [v for k, v in (result.get(f"{kind}_peak_mb") or {}).items() if k.startswith(label)]
@@ -79,10 +79,10 @@ def load_rows(load: dict[str, Any]) -> list[list[Any]]:
                     r["p99_ms"],
                     r["errors"],
                     r["empty_replies"],
-                    _rss(r, "rasa server"),
-                    _rss(r, "rasa server", "pss"),
-                    _rss(r, "action server"),
-                    _rss(r, "web gateway"),
+                    _memory(r, "rasa server"),
+                    _memory(r, "rasa server", "pss"),
+                    _memory(r, "action server"),
+                    _memory(r, "web gateway"),
                     r["rss_peak_total_mb"],
                 ]
             )
@@ -178,7 +178,7 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         elif key in LOOKUP_TARGETS:
             add(f"{label} p95 at 100k / at 1k (x)", None, 3.0, None)
     levels = figures.get("load", {}).get("assistant", {}).get("levels", [])
-    peaks = [_rss(level, "rasa server", "pss") or _rss(level, "rasa server") for level in levels]
+    peaks = [_memory(level, "rasa server", "pss") or _memory(level, "rasa server") for level in levels]
     peak = max((p for p in peaks if p is not None), default=None)
     add(
         "Rasa server peak memory, PSS of all its processes (MB)",

@@ -2,9 +2,10 @@
 
 Next to the running assistant, a Rasa server of the same model is started with SANIC_WORKERS=1, then 2, each
 time with the stores Rasa requires for more than one worker (endpoints.workers.yml: conversations and locks
-in Redis), under a key prefix of their own in TEST_REDIS_URL's server (deleted afterwards). It answers through the assistant's action server. Each is driven with the bench's conversations at
-10 users; the figures are throughput, p95, each Rasa process's share of the CPU, and its resident (RSS) and
-proportional (PSS, shared pages counted once) memory.
+in Redis), under a key prefix of their own in TEST_REDIS_URL's server (deleted afterwards). It answers through
+the assistant's action server. Each is driven with the bench's conversations at 10 users; the figures are
+throughput, p95, each Rasa process's share of the CPU, and its resident (RSS) and proportional (PSS, shared
+pages counted once) memory.
 """
 
 from __future__ import annotations
