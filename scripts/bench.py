@@ -157,8 +157,8 @@ def _notes(figures: dict[str, Any], quick: bool, sections: set[str]) -> list[str
     machine = figures["machine"]
     rasa_workers = figures.get("load", {}).get("assistant", {}).get("rasa_workers", 1)
     layout = (
-        f"one Rasa server with {rasa_workers} Sanic workers (RASA_WORKERS={rasa_workers}), conversations and locks "
-        "in the local Redis"
+        f"one Rasa server with {rasa_workers} Sanic workers (RASA_WORKERS={rasa_workers}), "
+        "conversations and locks in the local Redis"
         if rasa_workers > 1
         else "one Rasa server with one worker, conversations in its memory"
     )
