@@ -3,10 +3,10 @@
 The assistant is started once as `make bench` starts it (scripts/run.py from a copy of the project, on free
 ports, RASA_WORKERS=2 with Redis unless --workers says otherwise) and 10 virtual users send the bench's
 conversations through the REST channel at the throughput `make bench` measured at 10 users
-(var/bench/latest.json; --rate overrides it) for --minutes. Every 30 s it samples the messages answered, the errors (HTTP status other than 200, empty reply, connection error,
-timeout), the p95 latency of that window and the resident memory of every process. It prints tables, writes
-var/soak/latest.json and latest.md and says whether each target is met; it asserts nothing (exit status 0
-unless the assistant does not start).
+(var/bench/latest.json; --rate overrides it) for --minutes. Every 30 s it samples the messages answered, the
+errors (HTTP status other than 200, empty reply, connection error, timeout), the p95 latency of that window
+and the resident memory of every process. It prints tables, writes var/soak/latest.json and latest.md and says
+whether each target is met; it asserts nothing (exit status 0 unless the assistant does not start).
 
     python scripts/soak.py [--minutes 10] [--rate MSG_PER_S] [--workers N]
 """
