@@ -184,23 +184,27 @@ RASA_WORKERS = 2
 
 
 @contextlib.contextmanager
-def layout(workers: int) -> Iterator[dict[str, str]]:
-    """The environment of an assistant with `workers` Rasa workers: with more than one, the conversations and
-    their locks go to TEST_REDIS_URL's server under a key prefix of their own, deleted afterwards."""
-    if workers <= 1:
-        yield {"RASA_WORKERS": "1"}
-        return
+def redis_stores() -> Iterator[dict[str, str]]:
+    """LOCK_STORE_URL and LOCK_STORE_KEY_PREFIX for conversations and locks in TEST_REDIS_URL's server under a
+    key prefix of their own, whose keys are deleted afterwards."""
     from scaleout.stores import drop_redis_keys
 
     prefix = f"bench{uuid.uuid4().hex[:10]}"
     try:
-        yield {
-            "RASA_WORKERS": str(workers),
-            "LOCK_STORE_URL": TEST_REDIS_URL,
-            "LOCK_STORE_KEY_PREFIX": prefix,
-        }
+        yield {"LOCK_STORE_URL": TEST_REDIS_URL, "LOCK_STORE_KEY_PREFIX": prefix}
     finally:
         drop_redis_keys(TEST_REDIS_URL, prefix)
+
+
+@contextlib.contextmanager
+def layout(workers: int) -> Iterator[dict[str, str]]:
+    """The environment of an assistant with `workers` Rasa workers: with more than one, the conversations and
+    their locks go to Redis (redis_stores)."""
+    if workers <= 1:
+        yield {"RASA_WORKERS": "1"}
+        return
+    with redis_stores() as stores:
+        yield {"RASA_WORKERS": str(workers), **stores}
 
 
 @contextlib.contextmanager

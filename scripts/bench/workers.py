@@ -16,12 +16,11 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scripts.assistant_process import TEST_REDIS_URL, free_port, stop
+from scripts.assistant_process import free_port, stop
 from scripts.bench import bots, loadgen
 from scripts.bench.machine import cpu_seconds, descendants
 
@@ -29,10 +28,7 @@ from scripts.bench.machine import cpu_seconds, descendants
 @contextlib.contextmanager
 def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> Iterator[bots.Bot]:
     """A Rasa server of `root`'s model with `workers` Sanic workers and Redis stores; stopped afterwards."""
-    from scaleout.stores import drop_redis_keys
-
     work.mkdir(parents=True, exist_ok=True)
-    prefix = f"bench{uuid.uuid4().hex[:10]}"
     port = free_port()
     log = work / "rasa.log"
     argv = [
@@ -50,29 +46,28 @@ def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> 
         "--credentials",
         str(root / "credentials.yml"),
     ]
-    env = {
-        **os.environ,
-        **bots.COMMON_ENV,
-        "SANIC_WORKERS": str(workers),
-        "ACTION_SERVER_URL": f"{action_url}/webhook",
-        "LOCK_STORE_URL": TEST_REDIS_URL,
-        "LOCK_STORE_KEY_PREFIX": prefix,
-        "LOCK_LEASE_SECONDS": "10",
-        "PYTHONPATH": str(root),
-    }
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        argv, cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
-    )
-    rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    try:
-        bots.wait_first_reply(rest_url, bots.ASSISTANT_PROBE, [process], log)
-        yield bots.Bot(
-            f"assistant, {workers} worker(s)", rest_url, process, log, time.perf_counter() - started
+    with bots.redis_stores() as stores:
+        env = {
+            **os.environ,
+            **bots.COMMON_ENV,
+            **stores,
+            "SANIC_WORKERS": str(workers),
+            "ACTION_SERVER_URL": f"{action_url}/webhook",
+            "LOCK_LEASE_SECONDS": "10",
+            "PYTHONPATH": str(root),
+        }
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            argv, cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
         )
-    finally:
-        stop(process, timeout=30)
-        drop_redis_keys(TEST_REDIS_URL, prefix)
+        rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        try:
+            bots.wait_first_reply(rest_url, bots.ASSISTANT_PROBE, [process], log)
+            yield bots.Bot(
+                f"assistant, {workers} worker(s)", rest_url, process, log, time.perf_counter() - started
+            )
+        finally:
+            stop(process, timeout=30)
 
 
 def _cpu_s(pid: int) -> float:
