@@ -22,7 +22,7 @@ from typing import Any
 
 from scripts.assistant_process import free_port, stop
 from scripts.bench import bots, loadgen
-from scripts.bench.machine import cpu_seconds, descendants
+from scripts.bench.machine import cpu_seconds, descendants, pss_mb, rss_mb
 
 
 @contextlib.contextmanager
@@ -75,13 +75,8 @@ def _cpu_s(pid: int) -> float:
 
 
 def _memory_mb(pid: int) -> dict[str, float]:
-    found = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("Rss", "Pss"):
-                found[name.lower()] = round(int(value.split()[0]) / 1024, 1)
-    return found
+    found = {"rss": rss_mb(pid), "pss": pss_mb(pid)}
+    return {name: round(mb, 1) for name, mb in found.items() if mb is not None}
 
 
 def measure(bot: bots.Bot, messages: int) -> dict[str, Any]:
