@@ -1,1 +1,1 @@
-"""Custom actions of the assistant and the knowledge-base code they call."""
+"""The Rasa actions and the action server; everything they call lives in the assistant package."""

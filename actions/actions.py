@@ -12,13 +12,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering.dispatch import answer, build_question
-from actions.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
-from actions.answering.model import CONTEXT_SLOTS, Question, Reply
-from actions.answering.nearby import LOCATION_SLOTS
-from actions.records import record_feedback, record_unanswered
-from actions.settings import get_settings
-from actions.state import KnowledgeState, knowledge_state
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
+from assistant.answering.model import CONTEXT_SLOTS, Question, Reply
+from assistant.answering.nearby import LOCATION_SLOTS
+from assistant.records import record_feedback, record_unanswered
+from assistant.settings import get_settings
+from assistant.state import KnowledgeState, knowledge_state
 
 logger = logging.getLogger(__name__)
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

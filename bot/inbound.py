@@ -22,7 +22,7 @@ MAX_VALUE_CHARS = 100
 # Largest number a forced entity may carry (latitudes, longitudes, years).
 MAX_NUMBER = 1e6
 
-# Intents our buttons and channels send as payloads: every question intent (actions/answering/dispatch.py
+# Intents our buttons and channels send as payloads: every question intent (assistant/answering/dispatch.py
 # ANSWERS), the topic buttons, feedback, the greeting the widget sends, /help, and a shared location.
 FORCEABLE_INTENTS = frozenset(
     {

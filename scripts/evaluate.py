@@ -1,7 +1,7 @@
 """`make eval`: measure the assistant on data never used for training.
 
 1. NLU: intent accuracy and entity F1 on tests/nlu_test/ (the trained model, loaded in-process), by language.
-2. Answers: the running assistant (scripts/run.py on free ports) over the REST channel, on
+2. Answers: the running assistant (runtime/supervisor.py on free ports) over the REST channel, on
    tests/answer_eval/questions.yml: each reply must contain the facts and must not contain the wrong figures;
    by topic and language.
 Prints tables, writes var/eval/results.json, and exits 1 when a target is missed.
@@ -26,11 +26,10 @@ from typing import Any
 import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from runtime.harness import running_assistant
+from runtime.train import model_path
 
-from scripts.assistant_process import running_assistant  # noqa: E402
-from scripts.train import model_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 NLU_DIR = ROOT / "tests" / "nlu_test"
 QUESTIONS = ROOT / "tests" / "answer_eval" / "questions.yml"

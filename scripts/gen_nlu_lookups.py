@@ -1,7 +1,7 @@
 """Write data/nlu/lookups/knowledge.yml: lookup tables and synonyms of the knowledge names the NLU tags.
 
 For each entity type (province, site, service, event) every name and alias of the matching knowledge
-entries is folded (actions.text.fold: lower-case, no diacritics, đ -> d), because the pipeline folds a
+entries is folded (assistant.text.fold: lower-case, no diacritics, đ -> d), because the pipeline folds a
 message before the RegexFeaturizer and the EntitySynonymMapper see it. Each folded form goes into the
 entity's `lookup:` table and into a `synonym:` entry mapping it to the knowledge id.
 
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import yaml
 
-from actions.kb.entry import Entry, name_key
-from actions.kb.errors import ValidationFailed
-from actions.kb.search import KnowledgeBase
-from actions.settings import PROJECT_ROOT, get_settings
-from actions.text import fold
+from assistant.kb.entry import Entry, name_key
+from assistant.kb.errors import ValidationFailed
+from assistant.kb.search import KnowledgeBase
+from assistant.settings import PROJECT_ROOT, get_settings
+from assistant.text import fold
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 OUTPUT = NLU_DIR / "lookups" / "knowledge.yml"

@@ -1,6 +1,6 @@
 """`make soak`: the assistant under a steady load for 10 minutes (errors, memory growth, p95 drift).
 
-The assistant is started once as `make bench` starts it (scripts/run.py from a copy of the project, on free
+The assistant is started once as `make bench` starts it (runtime/supervisor.py from a copy of the project, on free
 ports, RASA_WORKERS=2 with Redis unless --workers says otherwise) and 10 virtual users send the bench's
 conversations through the REST channel at the throughput `make bench` measured at 10 users
 (var/bench/latest.json; --rate overrides it) for --minutes. Every 30 s it samples the messages answered, the
@@ -28,11 +28,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.bench import bots, loadgen, report
+from scripts.bench.machine import cpu_seconds, machine_cpu, machine_info, rss_mb
 
-from scripts.bench import bots, loadgen, report  # noqa: E402
-from scripts.bench.machine import cpu_seconds, machine_cpu, machine_info, rss_mb  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 OUT = ROOT / "var" / "soak" / "latest.json"
 BENCH = ROOT / "var" / "bench" / "latest.json"
@@ -399,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         root, patched = bots.snapshot(work / "project")
         if patched:
             figures["notes"].append("endpoints.yml: ${ACTION_SERVER_URL} unquoted in the measured copy.")
-        _say(f"starting the assistant (scripts/run.py, RASA_WORKERS={args.workers}) ...")
+        _say(f"starting the assistant (runtime/supervisor.py, RASA_WORKERS={args.workers}) ...")
         try:
             bots.ensure_model(root)
             env = stack.enter_context(bots.layout(args.workers))

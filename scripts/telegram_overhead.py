@@ -24,13 +24,12 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.settings import Settings
+from tests.telegram.conftest import Bridge, start_bridge
+from tests.telegram.fake_telegram import FakeTelegram
+from tests.telegram.stub_rasa import StubRasa
 
-from actions.settings import Settings  # noqa: E402
-from tests.telegram.conftest import Bridge, start_bridge  # noqa: E402
-from tests.telegram.fake_telegram import FakeTelegram  # noqa: E402
-from tests.telegram.stub_rasa import StubRasa  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 QUESTION = "bạn làm được gì"
 WARM_UP = 5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts.assistant_process import ROOT, free_port, running_assistant
+from runtime.harness import ROOT, free_port, running_assistant
 
 __all__ = ["ROOT", "Assistant", "free_port"]
 
@@ -21,7 +21,7 @@ WEB_SECRET = "test-web-secret-8d41e0b2c97f4a63a5e1"
 
 @dataclass
 class Assistant:
-    """A running assistant (Rasa server, action server, web gateway) started by scripts/run.py."""
+    """A running assistant (Rasa server, action server, web gateway) started by runtime/supervisor.py."""
 
     rasa_url: str
     action_url: str

@@ -9,9 +9,9 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from actions.answering.common import Knowledge
-from actions.answering.dispatch import answer, build_question
-from actions.answering.model import Reply
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.model import Reply
 
 
 def rest_replies(reply: Reply) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answering.common import payload
-from actions.answering.dispatch import QUESTION_INTENTS, SUGGEST_INTENT
+from assistant.answering.common import payload
+from assistant.answering.dispatch import QUESTION_INTENTS, SUGGEST_INTENT
 from bot.inbound import (
     FORCEABLE_ENTITIES,
     FORCEABLE_INTENTS,
@@ -197,9 +197,9 @@ def json_form(text: str) -> str:
 
 
 def _button_calls() -> list[tuple[Path, str | None, list[str | None]]]:
-    """(file, intent literal or None, keyword names) of every button()/payload() call in actions/."""
+    """(file, intent literal or None, keyword names) of every button()/payload() call of the answers."""
     calls = []
-    for path in sorted((ROOT / "actions").rglob("*.py")):
+    for path in sorted([*(ROOT / "actions").rglob("*.py"), *(ROOT / "assistant").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue

@@ -1,4 +1,4 @@
-"""The speed fixes scripts/rasa_server.py applies to Rasa keep Rasa's behaviour: same classes, same errors, same
+"""The speed fixes rasa_ext/server.py applies to Rasa keep Rasa's behaviour: same classes, same errors, same
 predictions."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
 
-from scripts import rasa_server
+from rasa_ext import server as rasa_server
+from runtime.train import model_path
 from scripts.bench.loadgen import ASSISTANT_SCRIPTS
-from scripts.train import model_path
 
 
 @pytest.fixture

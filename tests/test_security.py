@@ -18,8 +18,8 @@ import requests
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from actions.settings import Settings
-from scripts import run
+from assistant.settings import Settings
+from runtime import supervisor as run
 from tests.conftest import ROOT, free_port
 from tests.telegram.stub_rasa import StubRasa
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from actions.text import detect_language, fold
+from assistant.text import detect_language, fold
 
 
 @pytest.mark.parametrize(

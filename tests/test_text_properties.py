@@ -1,4 +1,4 @@
-"""Properties of the text normaliser (actions/text.py, components/vi_normalizer.py, bot/inbound.py) on any
+"""Properties of the text normaliser (assistant/text.py, rasa_ext/normalizer.py, bot/inbound.py) on any
 Unicode text: folding keeps the length of NFC text, is idempotent, leaves ASCII as ASCII, and nothing raises."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.text import detect_language, fold, has_vietnamese_marks, words
+from assistant.text import detect_language, fold, has_vietnamese_marks, words
 from bot.inbound import clean_text, user_text
-from components.vi_normalizer import LANGUAGE_ENTITY, ORIGINAL_TEXT, VietnameseNormalizer
+from rasa_ext.normalizer import LANGUAGE_ENTITY, ORIGINAL_TEXT, VietnameseNormalizer
 
 BOUNDED = settings(max_examples=200, deadline=None)
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"

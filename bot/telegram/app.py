@@ -19,6 +19,7 @@ import logging
 import signal
 import sys
 from collections import deque
+from typing import Any
 from weakref import WeakValueDictionary
 
 from telegram import BotCommand, Message, Update
@@ -33,7 +34,8 @@ from telegram.ext import (
     filters,
 )
 
-from actions.settings import Settings, get_settings
+from assistant.settings import Settings, get_settings
+from assistant.text import LANGUAGES
 from bot.inbound import MAX_MESSAGE_CHARS, Refused, user_text
 from bot.messages import message
 from bot.rasa_client import AssistantUnavailable, RasaClient
@@ -45,7 +47,6 @@ from bot.telegram.server import ConfigError, start_server, webhook_path, webhook
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("vi", "en")
 COMMANDS = ("start", "help", "lang", "reset")
 # Keyboards (message ids) per chat whose button was already tapped: a second tap sends nothing.
 TAPPED_MEMORY = 100
@@ -55,6 +56,14 @@ READ_TIMEOUT = 20.0
 WRITE_TIMEOUT = 20.0
 POOL_TIMEOUT = 5.0
 BOOTSTRAP_RETRIES = 3
+
+
+def chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    """The chat's own data (python-telegram-bot keeps one for every chat an update comes from)."""
+    data = context.chat_data
+    if data is None:  # only updates without a chat, which no handler here receives
+        raise RuntimeError("an update without a chat")
+    return data
 
 
 def sender_id(chat_id: int) -> str:
@@ -157,7 +166,7 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if choice not in LANGUAGES:
         await reply(update, context, "lang_usage")
         return
-    context.chat_data["language"] = choice
+    chat_data(context)["language"] = choice
     await converse(update, context, greet_payload(context))
 
 
@@ -220,7 +229,7 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer(message("button_expired", language))
         return
     keyboard = query.message.message_id if query.message else query.id
-    tapped: deque[int | str] = context.chat_data.setdefault("tapped", deque(maxlen=TAPPED_MEMORY))
+    tapped: deque[int | str] = chat_data(context).setdefault("tapped", deque(maxlen=TAPPED_MEMORY))
     first_tap = keyboard not in tapped
     tapped.append(keyboard)  # before any await: a second tap arriving meanwhile sees it
     try:
@@ -269,7 +278,7 @@ async def post_init(application: Application) -> None:
     """Open the assistant client and the media session, register the commands, start the HTTP server."""
     settings: Settings = application.bot_data["settings"]
     rasa = RasaClient(settings.rasa_urls, timeout=settings.rasa_timeout, token=settings.rasa_token)
-    media = MediaFetcher(settings.telegram_media_url)
+    media = MediaFetcher(settings.media_url)
     application.bot_data.update(rasa=rasa, media=media, payloads=PayloadStore(), locks=WeakValueDictionary())
     await rasa.start()
     await media.start()

@@ -173,7 +173,8 @@ def _keyboard_free(text: Text) -> bool:
 
 
 def _plan_reply(reply: dict[str, Any], language: str) -> list[Outgoing]:
-    custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
+    found = reply.get("custom")
+    custom: dict[str, Any] = found if isinstance(found, dict) else {}
     kind = custom.get("type")
     buttons = _buttons(reply.get("buttons"))
     outgoing: list[Outgoing] = []

@@ -48,8 +48,8 @@ class MediaError(Exception):
 class MediaFetcher(HttpSessionOwner):
     """Downloads images and files the assistant names, to upload them.
 
-    Paths such as /charts/1.png are on the web gateway, which Telegram cannot reach; and Telegram
-    itself fetches only .pdf and .zip documents by URL.
+    Paths such as /charts/1.png are made by the action server (MEDIA_URL), which Telegram cannot reach; and
+    Telegram itself fetches only .pdf and .zip documents by URL.
     """
 
     def __init__(self, base_url: str, timeout: float = 15.0) -> None:
@@ -57,7 +57,7 @@ class MediaFetcher(HttpSessionOwner):
         self._base_url = base_url.rstrip("/")
 
     def resolve(self, url: str) -> str:
-        """The absolute URL of `url` (a path is taken on the web gateway)."""
+        """The absolute URL of `url` (a path is taken on MEDIA_URL)."""
         return url if is_web_url(url) else f"{self._base_url}/{url.lstrip('/')}"
 
     async def fetch(self, url: str) -> bytes:

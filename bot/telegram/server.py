@@ -17,7 +17,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from actions.settings import Settings
+from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from actions.settings import get_settings
+from assistant.settings import get_settings
 from bot.web.app import create_app
 
 

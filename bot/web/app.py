@@ -12,9 +12,10 @@ API (JSON):
 - `GET /health`: liveness (always 200 while the gateway runs); `GET /health/ready`: whether the assistant can
   answer (its Rasa servers and databases, bot/web/readiness.py), 503 when it cannot.
 
-Files the answers point to (bot/web/media.py): `GET /charts/<key>.png` (a statistics chart, image/png) and
-`GET /events/<id>.ics[?lang=en]` (an event's calendar file, text/calendar); an unknown key or id gets 404,
-a language other than vi/en 400, and 503 while no valid knowledge can be read.
+Files the answers point to, `GET /charts/<key>.png` (a statistics chart) and `GET /events/<id>.ics[?lang=en]`
+(an event's calendar file), are made by the action server (MEDIA_URL): the gateway relays the request and the
+answer (status, type, body), so the widget loads them from its own origin; 503 when the action server does not
+answer.
 """
 
 from __future__ import annotations
@@ -32,15 +33,12 @@ from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answering.wording import WordingError
-from actions.kb.errors import KnowledgeError
-from actions.settings import Settings
+from assistant.settings import Settings
+from assistant.text import LANGUAGES
 from bot.inbound import MAX_MESSAGE_CHARS, Refused, user_text
 from bot.messages import message
 from bot.rasa_client import AssistantUnavailable, RasaClient
-from bot.web.media import KnowledgeFiles
 from bot.web.ratelimit import RateLimiter
 from bot.web.readiness import readiness
 from bot.web.sessions import SessionSigner, load_secret
@@ -49,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 MAX_BODY_BYTES = 64 * 1024
-LANGUAGES = ("vi", "en")
+MAX_MEDIA_BYTES = 10 * 1024 * 1024  # a relayed chart or calendar file
+MEDIA_TIMEOUT = 30.0  # seconds the action server may take to render a chart
 SENDER_PREFIX = "web:"
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -87,8 +86,8 @@ class Gateway:
     allowed_origins: frozenset[str]
     headers: dict[str, str]
     limiter: RateLimiter
-    files: KnowledgeFiles
     signer: SessionSigner | None = None
+    http: aiohttp.ClientSession | None = None  # relays files, asks the action server's health
 
 
 GATEWAY = web.AppKey("gateway", Gateway)
@@ -108,18 +107,17 @@ def create_app(settings: Settings, rasa_client: AssistantClient | None = None) -
         allowed_origins=origins,
         headers=security_headers(settings, origins),
         limiter=RateLimiter(settings.web_rate_per_second, settings.web_rate_burst),
-        files=KnowledgeFiles(settings),
     )
     app.cleanup_ctx.append(_lifecycle)
-    app.on_response_prepare.append(_add_security_headers)
+    app.on_response_prepare.append(_add_security_headers)  # type: ignore[arg-type]  # aiohttp's Signal typing
     app.router.add_get("/health", health)
     app.router.add_get("/health/ready", ready)
     for path, (name, content_type) in ASSETS.items():
         app.router.add_get(path, _asset(name, content_type))
     app.router.add_post("/api/session", create_session)
     app.router.add_post("/api/message", post_message)
-    app.router.add_get("/charts/{name}", chart_file)
-    app.router.add_get("/events/{name}", event_file)
+    app.router.add_get("/charts/{name}", relay_file)
+    app.router.add_get("/events/{name}", relay_file)
     return app
 
 
@@ -165,8 +163,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             settings.rasa_urls, timeout=settings.rasa_timeout, token=settings.rasa_token
         )
     await gateway.client.start()
+    gateway.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=MEDIA_TIMEOUT))
     yield
     await gateway.client.close()
+    await gateway.http.close()
 
 
 async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -226,13 +226,15 @@ async def _api_guard(request: web.Request, handler: Handler) -> web.StreamRespon
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness for scripts/run.py and load balancers."""
+    """Liveness for runtime/supervisor.py and load balancers."""
     return web.json_response({"status": "ok"}, dumps=_dumps)
 
 
 async def ready(request: web.Request) -> web.Response:
     """Whether the assistant can answer now: its Rasa servers and databases (bot/web/readiness.py)."""
-    status, body = await readiness(request.app[GATEWAY].settings)
+    gateway = request.app[GATEWAY]
+    assert gateway.http is not None
+    status, body = await readiness(gateway.settings, gateway.http)
     return web.json_response(body, status=status, dumps=_dumps, headers={"Cache-Control": "no-store"})
 
 
@@ -302,53 +304,33 @@ async def post_message(request: web.Request) -> web.Response:
     return web.json_response({"replies": cleaned}, dumps=_dumps, headers={"Cache-Control": "no-store"})
 
 
-# The file names of the two routes; what is inside is checked against the knowledge.
-CHART_FILE = re.compile(r"([a-z0-9_-]{1,120})\.png")
-EVENT_FILE = re.compile(r"([a-z0-9-]{1,120})\.ics")
+# What may follow /charts/ or /events/: a file name; what it names is the action server's to check.
+FILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,130}")
+# Headers of the action server's answer that the relay keeps.
+RELAYED_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 
 
-async def _from_knowledge(request: web.Request, make: Callable[[KnowledgeFiles], Any]) -> Any:
-    """`make(files)` run in a worker thread (database and matplotlib block); 503 when no knowledge is readable."""
-    files = request.app[GATEWAY].files
+async def relay_file(request: web.Request) -> web.Response:
+    """A chart or calendar file from the action server (MEDIA_URL), relayed as it answered."""
+    gateway = request.app[GATEWAY]
+    kind, name = request.path.split("/")[1], request.match_info["name"]
+    if FILE_NAME.fullmatch(name) is None:
+        raise web.HTTPNotFound()
+    params = {"lang": request.query["lang"]} if "lang" in request.query else None
+    assert gateway.http is not None
     try:
-        return await asyncio.get_running_loop().run_in_executor(None, make, files)
-    except (KnowledgeError, WordingError, SQLAlchemyError, OSError) as error:
-        logger.error("knowledge unavailable for %s: %s", request.path, error)
-        raise web.HTTPServiceUnavailable(text="knowledge unavailable") from error
-
-
-async def chart_file(request: web.Request) -> web.Response:
-    """A statistics chart (see actions/answering/charts.py), rendered from the knowledge and cached."""
-    match = CHART_FILE.fullmatch(request.match_info["name"])
-    if match is None:
-        raise web.HTTPNotFound()
-    png = await _from_knowledge(request, lambda files: files.chart_png(match[1]))
-    if png is None:
-        raise web.HTTPNotFound()
-    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=300"})
-
-
-async def event_file(request: web.Request) -> web.Response:
-    """An event's calendar file (RFC 5545), offered for download as <id>.ics."""
-    match = EVENT_FILE.fullmatch(request.match_info["name"])
-    if match is None:
-        raise web.HTTPNotFound()
-    language = request.query.get("lang", "vi")
-    if language not in LANGUAGES:
-        raise web.HTTPBadRequest(text="lang must be vi or en")
-    event_id = match[1]
-    text = await _from_knowledge(request, lambda files: files.event_ics(event_id, language))
-    if text is None:
-        raise web.HTTPNotFound()
-    return web.Response(
-        body=text.encode("utf-8"),
-        content_type="text/calendar",
-        charset="utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{event_id}.ics"',
-            "Cache-Control": "no-cache",
-        },
-    )
+        async with gateway.http.get(f"{gateway.settings.media_url}/{kind}/{name}", params=params) as answer:
+            if (answer.content_length or 0) > MAX_MEDIA_BYTES:
+                raise web.HTTPBadGateway()
+            body = await answer.content.read(MAX_MEDIA_BYTES + 1)
+            headers = {h: answer.headers[h] for h in RELAYED_HEADERS if h in answer.headers}
+            status = answer.status
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        logger.error("the action server did not give %s: %s", request.path, type(error).__name__)
+        raise web.HTTPServiceUnavailable(text="files unavailable") from error
+    if len(body) > MAX_MEDIA_BYTES:
+        raise web.HTTPBadGateway()
+    return web.Response(body=body, status=status, headers=headers)
 
 
 def clean_reply(reply: Any) -> dict[str, Any] | None:

@@ -1,10 +1,11 @@
 """What the gateway's `GET /health/ready` reports: can the assistant answer now?
 
-It asks every Rasa server of RASA_URL (`GET /`, no token needed) and checks the knowledge database
-(DATABASE_URL) and, in the scaled set-up, the conversations' database (TRACKER_STORE_URL) and the lock store
-(LOCK_STORE_URL). Each part is "up" or "down"; the status is "ok" when all are up, "degraded" when some Rasa
-server is down but another answers (HTTP 200 either way), and "down" (HTTP 503) when no Rasa server answers or
-a store is down. Addresses and error texts stay in the log.
+It asks every Rasa server of RASA_URL (`GET /`, no token needed) and the action server's `GET /health/stores`,
+which checks the knowledge database (DATABASE_URL) and, in the scaled set-up, the conversations' database
+(TRACKER_STORE_URL) and the lock store (LOCK_STORE_URL): the gateway itself opens no database. Each part is
+"up" or "down"; the status is "ok" when all are up, "degraded" when some Rasa server is down but another
+answers (HTTP 200 either way), and "down" (HTTP 503) when no Rasa server answers, the action server does not
+answer, or a store is down. Addresses and error texts stay in the log.
 """
 
 from __future__ import annotations
@@ -15,54 +16,51 @@ from typing import Any
 
 import aiohttp
 
-from actions.settings import Settings
-from scaleout.stores import StoreError, database_down, ping_redis, public_url
+from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# Seconds a Rasa server has to answer.
-RASA_TIMEOUT = 3.0
+# Seconds a Rasa server or the action server has to answer.
+CHECK_TIMEOUT = 3.0
+STATES = ("up", "down")
 
 
 async def _rasa_up(session: aiohttp.ClientSession, url: str) -> bool:
     try:
-        async with session.get(f"{url}/") as response:
+        async with session.get(f"{url}/", timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as response:
             return response.status == 200
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         logger.warning("readiness: Rasa at %s does not answer: %s", url, type(error).__name__)
         return False
 
 
-def _database(url: str) -> str:
-    reason = database_down(url)
-    if reason:
-        logger.warning("readiness: the database %s is down: %s", public_url(url), reason)
-    return "down" if reason else "up"
-
-
-def _redis(url: str) -> str:
+async def _stores(session: aiohttp.ClientSession, actions_url: str) -> dict[str, str] | None:
+    """The stores as the action server reports them; None when it does not answer."""
     try:
-        ping_redis(url)
-    except StoreError as error:
-        logger.warning("readiness: %s", error)
-        return "down"
-    return "up"
+        async with session.get(
+            f"{actions_url}/health/stores", timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT * 2)
+        ) as response:
+            body = await response.json() if response.status == 200 else None
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        logger.warning(
+            "readiness: the action server at %s does not answer: %s", actions_url, type(error).__name__
+        )
+        return None
+    if not isinstance(body, dict):
+        return None
+    return {str(k): v for k, v in body.items() if v in STATES}
 
 
-async def readiness(settings: Settings) -> tuple[int, dict[str, Any]]:
+async def readiness(settings: Settings, session: aiohttp.ClientSession) -> tuple[int, dict[str, Any]]:
     """The HTTP status and body of GET /health/ready."""
-    timeout = aiohttp.ClientTimeout(total=RASA_TIMEOUT)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        rasa = await asyncio.gather(*(_rasa_up(session, url) for url in settings.rasa_urls))
-    loop = asyncio.get_running_loop()
-    stores = {"database": loop.run_in_executor(None, _database, settings.database_url)}
-    if settings.tracker_store_url:
-        stores["tracker_store"] = loop.run_in_executor(None, _database, settings.tracker_store_url)
-    if settings.lock_store_url:
-        stores["lock_store"] = loop.run_in_executor(None, _redis, settings.lock_store_url)
+    rasa, stores = await asyncio.gather(
+        asyncio.gather(*(_rasa_up(session, url) for url in settings.rasa_urls)),
+        _stores(session, settings.actions_url),
+    )
     body: dict[str, Any] = {"rasa": ["up" if up else "down" for up in rasa]}
-    body.update({name: await check for name, check in stores.items()})
-    if not any(rasa) or any(body[name] == "down" for name in stores):
+    body["actions"] = "down" if stores is None else "up"
+    body.update(stores or {})
+    if not any(rasa) or stores is None or "down" in stores.values():
         status = "down"
     else:
         status = "ok" if all(rasa) else "degraded"

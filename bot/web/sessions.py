@@ -11,7 +11,7 @@ import secrets
 import time
 from pathlib import Path
 
-from actions.settings import Settings
+from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,1 @@
-"""Pieces of `make bench` (scripts/bench.py): load generator, bots, knowledge-base scaling, reload, report."""
+"""Pieces of `make bench` (scripts/bench/__main__.py): load generator, bots, knowledge-base scaling, reload, report."""

@@ -1,4 +1,4 @@
-"""Start the assistant (scripts/run.py) and the stock `rasa init` bot on free ports, timing the cold start.
+"""Start the assistant (runtime/supervisor.py) and the stock `rasa init` bot on free ports, timing the cold start.
 
 Cold start is the time from starting the processes to the first successful reply on the REST channel (a reply
 that needs the action server, for the assistant).
@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from scripts.assistant_process import TEST_REDIS_URL, free_port, stop
+from runtime.harness import TEST_REDIS_URL, free_port, stop
 from scripts.bench.machine import descendants, process_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,8 +104,8 @@ def _wait_log(log: Path, text: str, process: subprocess.Popen[bytes], timeout: f
 
 
 def model_file(root: Path) -> Path:
-    """The model scripts/run.py of `root` starts (named by the hash of what it is trained from)."""
-    code = "from scripts.train import model_path; print(model_path())"
+    """The model runtime/supervisor.py of `root` starts (named by the hash of what it is trained from)."""
+    code = "from runtime.train import model_path; print(model_path())"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=root,
@@ -118,13 +118,13 @@ def model_file(root: Path) -> Path:
 
 
 def ensure_model(root: Path) -> None:
-    """Give `root` its model: the project's when it has the same one, else train it (scripts/train.py)."""
+    """Give `root` its model: the project's when it has the same one, else train it (runtime/train.py)."""
     target = model_file(root)
     shared = ROOT / "models" / target.name
     if root != ROOT and not target.exists() and shared.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(shared, target)
-    subprocess.run([sys.executable, str(root / "scripts" / "train.py")], cwd=root, check=True)
+    subprocess.run([sys.executable, "-m", "runtime.train"], cwd=root, check=True)
 
 
 def action_endpoint_resolves(root: Path) -> bool:
@@ -178,8 +178,8 @@ def snapshot(folder: Path) -> tuple[Path, bool]:
     return folder, True
 
 
-# The assistant as measured by `make bench` and `make soak`: the layout README "Performance" recommends for a
-# server of 2 cores, one Rasa server with two Sanic workers (RASA_WORKERS, scripts/run.py).
+# The assistant as measured by `make bench` and `make soak`: the layout docs/benchmarks.md recommends for a
+# server of 2 cores, one Rasa server with two Sanic workers (RASA_WORKERS, runtime/supervisor.py).
 RASA_WORKERS = 2
 
 
@@ -187,7 +187,7 @@ RASA_WORKERS = 2
 def redis_stores() -> Iterator[dict[str, str]]:
     """LOCK_STORE_URL and LOCK_STORE_KEY_PREFIX for conversations and locks in TEST_REDIS_URL's server under a
     key prefix of their own, whose keys are deleted afterwards."""
-    from scaleout.stores import drop_redis_keys
+    from assistant.stores import drop_redis_keys
 
     prefix = f"bench{uuid.uuid4().hex[:10]}"
     try:
@@ -209,7 +209,7 @@ def layout(workers: int) -> Iterator[dict[str, str]]:
 
 @contextlib.contextmanager
 def assistant(data_dir: Path, root: Path, env: dict[str, str] | None = None) -> Iterator[Bot]:
-    """Start scripts/run.py of `root` with its own data and knowledge copy on free ports; stop it afterwards."""
+    """Start runtime/supervisor.py of `root` with its own data and knowledge copy on free ports; stop it afterwards."""
     data_dir.mkdir(parents=True, exist_ok=True)
     knowledge_dir = data_dir / "knowledge"
     if knowledge_dir.exists():
@@ -233,7 +233,7 @@ def assistant(data_dir: Path, root: Path, env: dict[str, str] | None = None) -> 
     log = data_dir / "run.log"
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(root / "scripts" / "run.py")],
+        [sys.executable, "-m", "runtime.supervisor"],
         cwd=root,
         env=child_env,
         stdout=log.open("wb"),

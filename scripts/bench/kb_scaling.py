@@ -21,12 +21,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from actions.answering.retrieval import rank
-from actions.kb.entry import Entry, name_key
-from actions.kb.load import load
-from actions.kb.models import make_sessionmaker
-from actions.kb.search import KnowledgeBase, fulltext
-from actions.text import fold
+from assistant.answering.retrieval import rank
+from assistant.kb.entry import Entry, name_key
+from assistant.kb.load import load
+from assistant.kb.models import make_sessionmaker
+from assistant.kb.search import KnowledgeBase, fulltext
+from assistant.text import fold
 from scripts.bench.machine import rss_mb
 
 SIZES = (100, 1_000, 10_000, 100_000)

@@ -219,7 +219,7 @@ async def _user(
 
 
 # Seconds between two readings of the proportional memory (PSS): the kernel walks every page of the process
-# for it (about 14 ms for a Rasa worker here, holding the process's memory lock meanwhile), so reading it as
+# for it (milliseconds for a Rasa worker, holding the process's memory lock meanwhile), so reading it as
 # often as RSS would slow the bot being measured; RSS is a counter, read every RSS_EVERY_S.
 RSS_EVERY_S = 0.25
 PSS_EVERY_S = 5.0

@@ -126,8 +126,8 @@ def process_label(pid: int) -> str:
         return "telegram bridge"
     if "rasa run actions" in argv or "rasa_sdk" in argv:
         return "action server"
-    if "rasa run" in argv or "rasa_server.py run" in argv or argv.endswith("rasa"):
+    if "rasa run" in argv or "rasa_ext.server run" in argv or argv.endswith("rasa"):
         return "rasa server"
-    if "scripts/run.py" in argv:
+    if "runtime.supervisor" in argv:
         return "supervisor (run.py)"
     return Path(argv.split(" ", 1)[0]).name if argv else str(pid)

@@ -125,7 +125,7 @@ def timing_rows(figures: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = [
         ["full training, assistant (rasa train --force)", training.get("assistant_s")],
         ["rasa init + training, reference", training.get("reference_init_s")],
-        ["cold start to first reply, assistant (scripts/run.py)", cold.get("assistant_s")],
+        ["cold start to first reply, assistant (runtime/supervisor.py)", cold.get("assistant_s")],
         ["cold start to first reply, reference (rasa run)", cold.get("reference_s")],
         ["knowledge file saved -> new answer (median)", reload.get("median_s")],
         ["knowledge file saved -> new answer (worst)", reload.get("max_s")],

@@ -1,4 +1,4 @@
-"""Does a second Sanic worker buy throughput on this machine? (`python scripts/bench.py --only workers`)
+"""Does a second Sanic worker buy throughput on this machine? (`python scripts/bench/__main__.py --only workers`)
 
 Next to the running assistant, a Rasa server of the same model is started with SANIC_WORKERS=1, then 2, each
 time with the stores Rasa requires for more than one worker (endpoints.workers.yml: conversations and locks
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scripts.assistant_process import free_port, stop
+from runtime.harness import free_port, stop
 from scripts.bench import bots, loadgen
 from scripts.bench.machine import cpu_seconds, descendants, pss_mb, rss_mb
 
@@ -33,7 +33,8 @@ def rasa_with_workers(root: Path, work: Path, action_url: str, workers: int) -> 
     log = work / "rasa.log"
     argv = [
         sys.executable,
-        str(root / "scripts" / "rasa_server.py"),
+        "-m",
+        "rasa_ext.server",
         "run",
         "--model",
         str(bots.model_file(root)),

@@ -12,8 +12,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.settings import Settings
-from actions.state import KnowledgeState
+from assistant.settings import Settings
+from assistant.state import KnowledgeState
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from actions import actions
 from actions.actions import ActionAnswer, ActionFeedback
-from actions.records import FeedbackRow, UnansweredRow
-from actions.state import KnowledgeState
+from assistant.records import FeedbackRow, UnansweredRow
+from assistant.state import KnowledgeState
 from tests.actions.conftest import TrackerFn
 
 pytestmark = pytest.mark.anyio

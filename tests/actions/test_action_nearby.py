@@ -12,8 +12,8 @@ from sqlalchemy import inspect, select
 
 from actions import actions
 from actions.actions import ActionAnswer
-from actions.records import UnansweredRow
-from actions.state import KnowledgeState
+from assistant.records import UnansweredRow
+from assistant.state import KnowledgeState
 from tests.actions.conftest import TrackerFn
 from tests.answering.nearby_support import nearby_state
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from actions.answering.common import Knowledge
-from actions.answering.dispatch import answer, build_question
-from actions.answering.model import Reply
-from actions.settings import Settings
-from actions.state import KnowledgeState
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.model import Reply
+from assistant.settings import Settings
+from assistant.state import KnowledgeState
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)

@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from actions.answering.common import Knowledge
-from actions.answering.dispatch import answer, build_question
-from actions.answering.model import CONTEXT_SLOTS
-from actions.settings import Settings
-from actions.state import KnowledgeState
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.model import CONTEXT_SLOTS
+from assistant.settings import Settings
+from assistant.state import KnowledgeState
 from tests.rest_replies import rest_replies
 
 ROOT = Path(__file__).resolve().parents[2]

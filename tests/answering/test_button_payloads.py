@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actions.answering.common import COVERED_PROVINCES, Knowledge
-from actions.answering.dispatch import QUESTION_INTENTS, answer, build_question
-from actions.answering.feedback import with_feedback_buttons
+from assistant.answering.common import COVERED_PROVINCES, Knowledge
+from assistant.answering.dispatch import QUESTION_INTENTS, answer, build_question
+from assistant.answering.feedback import with_feedback_buttons
 from bot.inbound import user_text
 from tests.answering.conftest import TODAY
 

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from actions.answering.charts import ChartSpec, describe, parse_key, render_chart
-from actions.answering.common import Knowledge
-from actions.answering.model import Reply
+from assistant.answering.charts import ChartSpec, describe, parse_key, render_chart
+from assistant.answering.common import Knowledge
+from assistant.answering.model import Reply
 from tests.answering.conftest import AskFn, said
 
 

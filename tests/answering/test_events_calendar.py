@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from actions.answering.common import Knowledge
-from actions.answering.dispatch import answer, build_question
-from actions.answering.events import when
-from actions.answering.ics import LINE_OCTETS, escape_text, event_calendar, fold
-from actions.answering.model import Reply
-from actions.kb.entry import Entry
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.events import when
+from assistant.answering.ics import LINE_OCTETS, escape_text, event_calendar, fold
+from assistant.answering.model import Reply
+from assistant.kb.entry import Entry
 from tests.answering.conftest import said
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

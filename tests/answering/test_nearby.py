@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from actions.answering.common import Knowledge
-from actions.answering.dispatch import answer, build_question
-from actions.answering.model import Reply
-from actions.answering.nearby import (
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import answer, build_question
+from assistant.answering.model import Reply
+from assistant.answering.nearby import (
     MAX_SITES,
     Point,
     format_distance,
@@ -19,7 +19,7 @@ from actions.answering.nearby import (
     nearest_sites,
     parse_point,
 )
-from actions.records import LOCATION_LABEL, redact
+from assistant.records import LOCATION_LABEL, redact
 from tests.answering.conftest import buttons, said
 from tests.answering.nearby_support import HANOI, HUE, TODAY, nearby_state
 

@@ -1,4 +1,4 @@
-"""python -m actions.kb {check,load,stats}, and no work at import time."""
+"""python -m assistant.kb {check,load,stats}, and no work at import time."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from actions.kb.__main__ import main
-from actions.kb.load import loaded_meta
-from actions.kb.models import make_engine
-from actions.settings import PROJECT_ROOT, get_settings
+from assistant.kb.__main__ import main
+from assistant.kb.load import loaded_meta
+from assistant.kb.models import make_engine
+from assistant.settings import PROJECT_ROOT, get_settings
 from tests.kb.conftest import knowledge_copy
 
 
@@ -112,20 +112,20 @@ def _run(code_or_args: list[str], env: dict[str, str]) -> subprocess.CompletedPr
 
 def test_python_dash_m(tmp_path: Path) -> None:
     folder = knowledge_copy(tmp_path, "bad_date")
-    result = _run(["-m", "actions.kb", "check"], {"KNOWLEDGE_DIR": str(folder)})
+    result = _run(["-m", "assistant.kb", "check"], {"KNOWLEDGE_DIR": str(folder)})
     assert result.returncode == 1
     assert "knowledge/heritage_sites.yml:10: field 'as_of' is not a real date" in result.stdout
-    result = _run(["-m", "actions.kb", "--help"], {})
+    result = _run(["-m", "assistant.kb", "--help"], {})
     assert result.returncode == 0 and "check" in result.stdout and "stats" in result.stdout
 
 
 def test_importing_does_no_work(tmp_path: Path) -> None:
     """The action server imports every module: no settings read, no database, no output."""
     code = (
-        "import importlib, pkgutil, actions.kb as kb\n"
-        "from actions.settings import get_settings\n"
+        "import importlib, pkgutil, assistant.kb as kb\n"
+        "from assistant.settings import get_settings\n"
         "for m in pkgutil.iter_modules(kb.__path__):\n"
-        "    importlib.import_module('actions.kb.' + m.name)\n"
+        "    importlib.import_module('assistant.kb.' + m.name)\n"
         "print(get_settings.cache_info().currsize)\n"
     )
     data_dir = tmp_path / "data"

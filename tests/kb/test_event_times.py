@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.kb.validate import validate_dir
+from assistant.kb.validate import validate_dir
 
 E = "knowledge/events.yml"
 

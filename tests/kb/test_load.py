@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.kb import load as load_module
-from actions.kb.entry import Entry
-from actions.kb.load import content_hash, load, loaded_meta, read_entries
-from actions.kb.models import AliasRow, EntryRow, make_engine, make_sessionmaker
-from actions.kb.validate import load_dir
+from assistant.kb import load as load_module
+from assistant.kb.entry import Entry
+from assistant.kb.load import content_hash, load, loaded_meta, read_entries
+from assistant.kb.models import AliasRow, EntryRow, make_engine, make_sessionmaker
+from assistant.kb.validate import load_dir
 from tests.kb.conftest import knowledge_copy
 
 
@@ -136,7 +136,7 @@ def test_first_load_that_fails_leaves_nothing(engine: Engine, knowledge_dir: Pat
 
 
 def test_sqlite_default_folder_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.settings import get_settings
+    from assistant.settings import get_settings
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data" / "nested"))
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -14,12 +14,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.kb.entry import Entry, name_key
-from actions.kb.errors import UnknownField, UnknownTopic
-from actions.kb.load import load
-from actions.kb.models import drop_schema, make_engine
-from actions.kb.search import KnowledgeBase, Match, fulltext, fulltext_statement, one_edit_apart
-from actions.kb.validate import load_dir
+from assistant.kb.entry import Entry, name_key
+from assistant.kb.errors import UnknownField, UnknownTopic
+from assistant.kb.load import load
+from assistant.kb.models import drop_schema, make_engine
+from assistant.kb.search import KnowledgeBase, Match, fulltext, fulltext_statement
+from assistant.kb.validate import load_dir
+from assistant.text import one_edit_apart
 from tests.kb.conftest import VALID
 
 KB = KnowledgeBase.from_dir(VALID)

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.answering.retrieval import rank
-from actions.kb import schema
-from actions.kb.entry import Entry
-from actions.kb.load import load
-from actions.kb.models import drop_schema, make_engine
-from actions.kb.search import KnowledgeBase, Match, fulltext
-from actions.kb.validate import load_dir
-from actions.text import fold
+from assistant.answering.retrieval import rank
+from assistant.kb import schema
+from assistant.kb.entry import Entry
+from assistant.kb.load import load
+from assistant.kb.models import drop_schema, make_engine
+from assistant.kb.search import KnowledgeBase, Match, fulltext
+from assistant.kb.validate import load_dir
+from assistant.text import fold
 from tests.conftest import ROOT
 from tests.kb.conftest import VALID
 

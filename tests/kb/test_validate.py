@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from actions.kb import schema
-from actions.kb.errors import KnowledgeError, Problem, ValidationFailed
-from actions.kb.validate import load_dir, parse_spec, validate_dir
+from assistant.kb import schema
+from assistant.kb.errors import KnowledgeError, Problem, ValidationFailed
+from assistant.kb.validate import load_dir, parse_spec, validate_dir
 from tests.kb.conftest import BROKEN, knowledge_copy
 
 H = "knowledge/heritage_sites.yml"
@@ -262,7 +262,7 @@ def test_entries_are_immutable(knowledge_dir: Path) -> None:
 
 def test_schema_specs_are_understood() -> None:
     """Every type name used in schema.py is one the validator knows, and every reference resolves."""
-    from actions.kb.validate import _CHECKERS
+    from assistant.kb.validate import _CHECKERS
 
     tables = [schema.COMMON_FIELDS, schema.SOURCE_FIELDS, *schema.RECORDS.values()]
     tables += schema.TOPIC_FIELDS.values()

@@ -684,10 +684,10 @@ def strip_topic(example: str) -> str:
 
 
 def has_marks(text: str) -> bool:
-    """True when `text` carries Vietnamese diacritics (the rule of actions/text.py)."""
+    """True when `text` carries Vietnamese diacritics (the rule of assistant/text.py)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from actions.text import has_vietnamese_marks
+    from assistant.text import has_vietnamese_marks
 
     return has_vietnamese_marks(text)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from actions.kb.models import drop_schema, make_engine
-from actions.records import drop_records_schema
+from assistant.kb.models import drop_schema, make_engine
+from assistant.records import drop_records_schema
 from tests.kb.conftest import postgres_url
 
 __all__ = ["postgres_url"]

@@ -1,4 +1,4 @@
-"""python -m actions.kb diff, reload, unanswered and feedback, run through main([...])."""
+"""python -m assistant.kb diff, reload, unanswered and feedback, run through main([...])."""
 
 from __future__ import annotations
 
@@ -12,19 +12,20 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session
 
-from actions.kb.__main__ import knowledge_diff, main
-from actions.kb.load import loaded_meta
-from actions.kb.models import make_engine
-from actions.kb.validate import validate_dir
-from actions.records import (
+from assistant.kb.__main__ import main
+from assistant.kb.diffing import knowledge_diff
+from assistant.kb.load import loaded_meta
+from assistant.kb.models import make_engine
+from assistant.kb.validate import validate_dir
+from assistant.records import (
     FEEDBACK_CSV_HEADER,
     PHONE_LABEL,
     UNANSWERED_CSV_HEADER,
     record_feedback,
     record_unanswered,
 )
-from actions.settings import get_settings
-from scripts.assistant_process import free_port
+from assistant.settings import get_settings
+from runtime.harness import free_port
 from tests.kb.conftest import VALID, knowledge_copy
 
 T0 = datetime(2024, 5, 1, 3, 0, tzinfo=timezone.utc)

@@ -16,9 +16,9 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.kb.load import load
-from actions.kb.validate import validate_dir
-from actions.records import (
+from assistant.kb.load import load
+from assistant.kb.validate import validate_dir
+from assistant.records import (
     EMAIL_LABEL,
     FEEDBACK_CSV_HEADER,
     ID_LABEL,
@@ -36,7 +36,7 @@ from actions.records import (
     write_feedback_csv,
     write_unanswered_csv,
 )
-from actions.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT
 from tests.kb.conftest import VALID
 
 T0 = datetime(2024, 5, 1, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vietnam
@@ -301,8 +301,8 @@ def test_feedback_csv(sessions: sessionmaker) -> None:
 
 def test_importing_does_no_work(tmp_path: Path) -> None:
     code = (
-        "import actions.records\n"
-        "from actions.settings import get_settings\n"
+        "import assistant.records\n"
+        "from assistant.settings import get_settings\n"
         "print(get_settings.cache_info().currsize)\n"
     )
     result = subprocess.run(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions.records import EMAIL_LABEL, ID_LABEL, PHONE_LABEL, redact
+from assistant.records import EMAIL_LABEL, ID_LABEL, PHONE_LABEL, redact
 
 PHONE = PHONE_LABEL
 ID = ID_LABEL

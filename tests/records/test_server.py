@@ -1,29 +1,23 @@
-"""POST /knowledge/reload on the real action server (python -m actions.server), and `python -m actions.kb reload`."""
+"""POST /knowledge/reload on the real action server (python -m actions.server), and `python -m assistant.kb reload`."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 import yaml
 
-from actions.kb.__main__ import main
-from actions.kb.validate import validate_dir
 from actions.server import is_local_request
-from actions.settings import PROJECT_ROOT, get_settings
-from scripts.assistant_process import free_port
+from assistant.kb.__main__ import main
+from assistant.kb.validate import validate_dir
+from assistant.settings import PROJECT_ROOT, get_settings
+from tests.action_server import ActionServer, action_server
 from tests.kb.conftest import knowledge_copy
 
 
@@ -46,71 +40,18 @@ def test_is_local_request(ip: str, headers: dict[str, str], local: bool) -> None
     assert is_local_request(SimpleNamespace(ip=ip, headers=headers)) is local  # type: ignore[arg-type]
 
 
-@dataclass
-class Server:
-    port: int
-    knowledge_dir: Path
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def status(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url("/knowledge/status"), timeout=10) as reply:
-            return json.loads(reply.read())
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
     """The action server on a free port, over the valid fixture (with knowledge/wording) and its own SQLite."""
     root = tmp_path_factory.mktemp("server")
     knowledge = knowledge_copy(root)
     shutil.copytree(PROJECT_ROOT / "knowledge" / "wording", knowledge / "wording")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "ACTION_PORT": str(port),
-        "KNOWLEDGE_DIR": str(knowledge),
-        "DATABASE_URL": f"sqlite:///{root / 'var' / 'knowledge.db'}",
-        "DATA_DIR": str(root / "var"),
-        "KNOWLEDGE_POLL_SECONDS": "3600",  # only explicit reloads in these tests
-        "LOG_LEVEL": "WARNING",
-    }
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "actions.server"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    running = Server(port, knowledge)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"action server exited: {(root / 'server.log').read_text()[-2000:]}")
-            try:
-                if running.status()["entries"] > 0:
-                    break
-            except (OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"action server not ready: {(root / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.5)
+    with action_server(root, knowledge) as running:
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture
-def cli_env(server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def cli_env(server: ActionServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("ACTION_PORT", str(server.port))
     monkeypatch.setenv("KNOWLEDGE_DIR", str(server.knowledge_dir))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")  # must stay unused
@@ -120,7 +61,7 @@ def cli_env(server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
 
 def test_reload_through_the_server(
-    server: Server, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    server: ActionServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = server.status()
     assert first["ok"] and first["entries"] > 0
@@ -157,7 +98,7 @@ def test_reload_through_the_server(
     assert not (tmp_path / "cli.db").exists()  # the CLI did not load anything itself
 
 
-def test_reload_route_refuses_proxied_requests(server: Server) -> None:
+def test_reload_route_refuses_proxied_requests(server: ActionServer) -> None:
     request = urllib.request.Request(
         server.url("/knowledge/reload"), data=b"", method="POST", headers={"X-Forwarded-For": "203.0.113.9"}
     )
@@ -166,7 +107,7 @@ def test_reload_route_refuses_proxied_requests(server: Server) -> None:
     assert error.value.code == 403
 
 
-def test_reload_route_answers_with_the_status(server: Server) -> None:
+def test_reload_route_answers_with_the_status(server: ActionServer) -> None:
     request = urllib.request.Request(server.url("/knowledge/reload"), data=b"", method="POST")
     with urllib.request.urlopen(request, timeout=120) as reply:
         body = json.loads(reply.read())

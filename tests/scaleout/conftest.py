@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from scaleout.stores import StoreError, database_down, drop_redis_keys, ping_redis
-from scripts.assistant_process import TEST_REDIS_URL, free_port
+from assistant.stores import StoreError, database_down, drop_redis_keys, ping_redis
+from runtime.harness import TEST_REDIS_URL, free_port
 
 
 def in_ci() -> bool:

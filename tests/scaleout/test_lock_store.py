@@ -1,4 +1,4 @@
-"""The lock store of the scaled set-up (scaleout/lock_store.py) against the real Redis: tickets from several
+"""The lock store of the scaled set-up (rasa_ext/lock_store.py) against the real Redis: tickets from several
 processes at once, one holder at a time in ticket order, leases that lapse with their holder."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
-from scaleout.lock_store import LeasedRedisLockStore, redis_options
+from rasa_ext.lock_store import LeasedRedisLockStore, redis_options
 from tests.scaleout.conftest import redis_client
 
 pytestmark = pytest.mark.redis

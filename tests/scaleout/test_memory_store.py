@@ -13,7 +13,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
-from scaleout.memory_store import CompressedInMemoryTrackerStore, CompressedTexts
+from rasa_ext.memory_store import CompressedInMemoryTrackerStore, CompressedTexts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ def test_conversations_take_a_fraction_of_the_memory() -> None:
 def test_the_default_endpoints_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "scaleout.memory_store.CompressedInMemoryTrackerStore"
+    assert endpoints["tracker_store"]["type"] == "rasa_ext.memory_store.CompressedInMemoryTrackerStore"
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     store = TrackerStore.create(config, _domain())
     assert isinstance(store, CompressedInMemoryTrackerStore) or isinstance(

@@ -8,7 +8,7 @@ import pytest
 from rasa.core.tracker_store import TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from scaleout.redis_store import RedisUrlTrackerStore
+from rasa_ext.redis_store import RedisUrlTrackerStore
 from tests.scaleout.test_memory_store import ROOT, _conversation, _domain
 
 pytestmark = pytest.mark.redis

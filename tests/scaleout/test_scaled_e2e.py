@@ -1,4 +1,4 @@
-"""End to end: `scripts/run.py --scaled` (two Rasa servers sharing a PostgreSQL tracker store and a Redis lock
+"""End to end: `runtime/supervisor.py --scaled` (two Rasa servers sharing a PostgreSQL tracker store and a Redis lock
 store, two action servers, the knowledge on PostgreSQL, the web gateway) and the Telegram bridge against it.
 
 The assistant is started once for the module, on a PostgreSQL server of the module's own (so that one test can
@@ -21,10 +21,10 @@ import pytest
 import requests
 import yaml
 
-from actions.answering.wording import format_number
+from assistant.answering.wording import format_number
 from bot.messages import message
 from bot.rasa_client import RasaClient
-from scripts.assistant_process import ROOT, RunningAssistant, listener_pid, running_scaled_assistant
+from runtime.harness import ROOT, RunningAssistant, listener_pid, running_scaled_assistant
 from tests.scaleout.conftest import PrivatePostgres
 from tests.telegram.conftest import Bridge, start_bridge
 from tests.telegram.fake_telegram import FakeTelegram

@@ -1,4 +1,4 @@
-"""scaleout/tracker_store.py: a tracker store that fails makes the message fail, with no fallback to memory."""
+"""rasa_ext/tracker_store.py: a tracker store that fails makes the message fail, with no fallback to memory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scaleout.tracker_store import fail_on_tracker_store_errors
+from rasa_ext.tracker_store import fail_on_tracker_store_errors
 
 
 class DatabaseDown(TrackerStore):

@@ -1,4 +1,4 @@
-"""End to end: `scripts/run.py` with RASA_WORKERS=2, one Rasa server with two Sanic workers sharing the
+"""End to end: `runtime/supervisor.py` with RASA_WORKERS=2, one Rasa server with two Sanic workers sharing the
 conversations and their locks in the real Redis (endpoints.workers.yml), as `make bench` measures it.
 
 The assistant is started once for the module, on a Redis key prefix of its own (deleted afterwards).
@@ -18,10 +18,10 @@ import pytest
 import redis
 import requests
 
-from actions.settings import Settings
-from scaleout.stores import StoreError, drop_redis_keys, ping_redis
-from scripts import run
-from scripts.assistant_process import TEST_REDIS_URL, RunningAssistant, running_assistant
+from assistant.settings import Settings
+from assistant.stores import StoreError, drop_redis_keys, ping_redis
+from runtime import supervisor as run
+from runtime.harness import TEST_REDIS_URL, RunningAssistant, running_assistant
 from scripts.bench.machine import command_line, cpu_seconds, descendants
 from tests.scaleout.conftest import unavailable
 from tests.scaleout.test_scaled_e2e import QUESTIONS, figure, texts
@@ -58,7 +58,7 @@ def workers(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[R
 
 def rasa_workers(running: RunningAssistant) -> list[int]:
     """The Sanic workers: the processes of the Rasa server that have a parent of the same program."""
-    rasa = [p for p in descendants(running.process.pid) if "rasa_server.py" in command_line(p)]
+    rasa = [p for p in descendants(running.process.pid) if "rasa_ext.server" in command_line(p)]
     return [p for p in rasa if any(q != p and p in descendants(q) for q in rasa)]
 
 

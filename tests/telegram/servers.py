@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from typing import TypeVar
 
 from aiohttp import web
+
+S = TypeVar("S", bound="ThreadedServer")
 
 
 class ThreadedServer:
@@ -29,7 +32,7 @@ class ThreadedServer:
     async def on_stop(self) -> None:
         """Called in the server's loop before it shuts down (wake long polls)."""
 
-    def start(self) -> ThreadedServer:
+    def start(self: S) -> S:
         self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
         self._thread.start()
         if not self._ready.wait(10):
@@ -41,7 +44,7 @@ class ThreadedServer:
             self.loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
 
-    def __enter__(self) -> ThreadedServer:
+    def __enter__(self: S) -> S:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -1,9 +1,10 @@
 """Charts and calendar files on Telegram: the bridge process against the fake Telegram, a stand-in assistant that
-says what the answering code says (passed through Rasa's own REST output channel), and the real web gateway,
-from which the bridge fetches the chart and the .ics file to upload them."""
+says what the answering code says (passed through Rasa's own REST output channel), and the real action server,
+from which the bridge fetches the chart and the .ics file to upload them (no web gateway involved)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -13,14 +14,14 @@ import icalendar
 import pytest
 from PIL import Image
 
-from actions.answering.common import Knowledge
-from actions.settings import Settings
-from actions.state import KnowledgeState
+from assistant.answering.common import Knowledge
+from assistant.settings import Settings
+from assistant.state import KnowledgeState
+from tests.action_server import action_server
 from tests.rest_replies import replies_to
 from tests.telegram.conftest import Bridge, start_bridge
 from tests.telegram.fake_telegram import FakeTelegram
 from tests.telegram.stub_rasa import StubRasa
-from tests.web.support import FakeAssistant, gateway, web_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART_QUESTION = "so sánh lượt khách 2021 và 2022 Quảng Ngãi"
@@ -28,29 +29,30 @@ EVENT_QUESTION = "Tuần lễ chuyển đổi số Quảng Ngãi 2023 diễn ra 
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
     tmp = tmp_path_factory.mktemp("telegram-media")
-    return web_settings(
-        tmp, knowledge_dir=ROOT / "knowledge", database_url=f"sqlite:///{tmp / 'knowledge.db'}"
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        knowledge_dir=ROOT / "knowledge",
+        database_url=f"sqlite:///{tmp / 'knowledge.db'}",
     )
-
-
-@pytest.fixture(scope="module")
-def knowledge(settings: Settings) -> Knowledge:
     return KnowledgeState(settings).current()
 
 
 @pytest.fixture(scope="module")
-def bridge(
-    settings: Settings, knowledge: Knowledge, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Bridge]:
+def bridge(knowledge: Knowledge, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridge]:
     replies = {
         CHART_QUESTION: replies_to(knowledge, "ask_stat_chart", CHART_QUESTION),
         EVENT_QUESTION: replies_to(knowledge, "ask_event_date", EVENT_QUESTION),
     }
     log = tmp_path_factory.mktemp("telegram-media-log") / "bridge.log"
-    with gateway(settings, FakeAssistant()) as web, StubRasa(replies) as stub, FakeTelegram() as fake:
-        running = start_bridge(fake, stub.url, log, TELEGRAM_MEDIA_URL=web)
+    root = tmp_path_factory.mktemp("telegram-media-actions")
+    with (
+        action_server(root, ROOT / "knowledge") as actions,
+        StubRasa(replies) as stub,
+        FakeTelegram() as fake,
+    ):
+        running = start_bridge(fake, stub.url, log, MEDIA_URL=actions.base_url)
         try:
             yield running
         finally:
@@ -70,7 +72,7 @@ def test_a_chart_is_sent_as_a_photo_before_its_text(bridge: Bridge) -> None:
     methods = [c.method for c in fake.recorded(chat_id=301)]
     assert methods == ["sendPhoto", "sendMessage"]
     photo, text = fake.recorded(chat_id=301)
-    image = Image.open(io.BytesIO(photo.files["photo"]))  # uploaded: fetched from the gateway
+    image = Image.open(io.BytesIO(photo.files["photo"]))  # uploaded: fetched from the action server
     assert image.format == "PNG" and image.width >= 600 and image.height >= 400
     assert text.text.startswith("Biểu đồ: Lượt khách du lịch – Quảng Ngãi, 2021–2022")
     assert "(số liệu suy ra)" in text.text

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from actions.answering.common import Knowledge
+from assistant.answering.common import Knowledge
 from bot.messages import message
 from bot.telegram.render import Button, Text, escape, plan
 from tests.answering.nearby_support import HUE, AnsweringAssistant, nearby_state

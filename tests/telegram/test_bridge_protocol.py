@@ -76,7 +76,7 @@ def stub() -> Iterator[StubRasa]:
 def bridge(stub: StubRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridge]:
     log = tmp_path_factory.mktemp("telegram-protocol") / "bridge.log"
     with FakeTelegram() as fake:
-        running = start_bridge(fake, stub.url, log, TELEGRAM_MEDIA_URL=stub.url, RASA_TIMEOUT=str(TIMEOUT))
+        running = start_bridge(fake, stub.url, log, MEDIA_URL=stub.url, RASA_TIMEOUT=str(TIMEOUT))
         try:
             yield running
         finally:

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
-from actions.settings import Settings
+from assistant.settings import Settings
 from bot.web.app import AssistantClient, create_app
 from tests.conftest import free_port
 

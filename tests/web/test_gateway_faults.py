@@ -8,9 +8,13 @@ from pathlib import Path
 import requests
 from aiohttp import web
 
+from assistant.stores import stores_status
 from bot.messages import message
+from tests.action_server import action_server
 from tests.conftest import free_port
 from tests.web.support import FakeAssistant, gateway, serve, web_settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def new_session(url: str) -> str:
@@ -63,44 +67,41 @@ def test_assistant_down_is_busy_then_answers_when_it_is_back(tmp_path: Path) -> 
     assert back.status_code == 200 and back.json() == {"replies": [{"text": "đã nhận: xin chào"}]}
 
 
-def test_readiness_reports_each_rasa_server_and_the_database(tmp_path: Path) -> None:
+def test_readiness_reports_each_rasa_server_and_the_stores(tmp_path: Path) -> None:
     up_port, down_port = free_port(), free_port()
-    settings = web_settings(
-        tmp_path,
-        rasa_urls=(f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{down_port}"),
-        database_url=f"sqlite:///{tmp_path / 'knowledge.db'}",
-        tracker_store_url="",
-        lock_store_url="",
-    )
-    with gateway(settings, FakeAssistant()) as url:
-        nothing = requests.get(f"{url}/health/ready", timeout=20)
-        with serve(stand_in_rasa(), up_port):
-            one = requests.get(f"{url}/health/ready", timeout=20)
-        assert requests.get(f"{url}/health", timeout=5).json() == {"status": "ok"}  # liveness is unchanged
+    with action_server(tmp_path, ROOT / "knowledge") as actions:
+        settings = web_settings(
+            tmp_path,
+            rasa_urls=(f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{down_port}"),
+            action_server_url=f"{actions.base_url}/webhook",
+        )
+        with gateway(settings, FakeAssistant()) as url:
+            nothing = requests.get(f"{url}/health/ready", timeout=20)
+            with serve(stand_in_rasa(), up_port):
+                one = requests.get(f"{url}/health/ready", timeout=20)
+            assert requests.get(f"{url}/health", timeout=5).json() == {"status": "ok"}  # liveness unchanged
     assert nothing.status_code == 503
-    assert nothing.json() == {"status": "down", "rasa": ["down", "down"], "database": "up"}
+    assert nothing.json() == {"status": "down", "rasa": ["down", "down"], "actions": "up", "database": "up"}
     assert one.status_code == 200
-    assert one.json() == {"status": "degraded", "rasa": ["up", "down"], "database": "up"}
+    assert one.json() == {"status": "degraded", "rasa": ["up", "down"], "actions": "up", "database": "up"}
 
 
-def test_readiness_reports_a_database_down(tmp_path: Path) -> None:
+def test_readiness_reports_the_action_server_down(tmp_path: Path) -> None:
     rasa_port = free_port()
-    nobody = f"postgresql://postgres@127.0.0.1:{free_port()}"
     settings = web_settings(
         tmp_path,
         rasa_urls=(f"http://127.0.0.1:{rasa_port}",),
-        database_url=f"{nobody}/knowledge",
-        tracker_store_url=f"{nobody}/tracker",
-        lock_store_url=f"redis://127.0.0.1:{free_port()}/1",
+        action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
     )
     with gateway(settings, FakeAssistant()) as url, serve(stand_in_rasa(), rasa_port):
         response = requests.get(f"{url}/health/ready", timeout=20)
     assert response.status_code == 503
-    assert response.json() == {
-        "status": "down",
-        "rasa": ["up"],
-        "database": "down",
-        "tracker_store": "down",
-        "lock_store": "down",
-    }
+    assert response.json() == {"status": "down", "rasa": ["up"], "actions": "down"}
     assert "127.0.0.1" not in response.text  # addresses and errors stay in the log
+
+
+def test_the_stores_check_reports_each_store_down() -> None:
+    nobody = f"postgresql://postgres@127.0.0.1:{free_port()}"
+    status = stores_status(f"{nobody}/knowledge", f"{nobody}/tracker", f"redis://127.0.0.1:{free_port()}/1")
+    assert status == {"database": "down", "tracker_store": "down", "lock_store": "down"}
+    assert stores_status("sqlite://") == {"database": "up"}

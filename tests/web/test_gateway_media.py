@@ -1,4 +1,4 @@
-"""The gateway's chart and calendar routes (no Rasa needed): strict names, the knowledge's figures, caching."""
+"""Charts and calendar files through the gateway: the real action server makes them, the gateway relays them."""
 
 from __future__ import annotations
 
@@ -12,40 +12,39 @@ import pytest
 import requests
 from PIL import Image
 
-from actions.settings import Settings
-from actions.state import KnowledgeState
-from bot.web.media import KnowledgeFiles
+from assistant.media import MediaFiles
+from assistant.settings import Settings
+from assistant.state import KnowledgeState
+from tests.action_server import ActionServer, action_server
+from tests.conftest import free_port
 from tests.web.support import FakeAssistant, gateway, web_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = "/charts/visitors-quang-ngai-2021-2022-vi.png"
 
 
-def loaded_settings(tmp_path: Path) -> Settings:
-    """Gateway settings whose database holds the knowledge, loaded as the action server loads it."""
-    settings = web_settings(
-        tmp_path, knowledge_dir=ROOT / "knowledge", database_url=f"sqlite:///{tmp_path / 'knowledge.db'}"
-    )
-    KnowledgeState(settings).current()
-    return settings
+@pytest.fixture(scope="module")
+def actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
+    with action_server(tmp_path_factory.mktemp("media-actions"), ROOT / "knowledge") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = loaded_settings(tmp_path_factory.mktemp("media"))
+def url(actions: ActionServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = web_settings(tmp_path_factory.mktemp("media"), media_url=actions.base_url)
     with gateway(settings, FakeAssistant()) as base:
         yield base
 
 
-def test_chart_is_a_png_of_the_knowledge(url: str) -> None:
+def test_chart_is_a_png_of_the_knowledge(url: str, actions: ActionServer) -> None:
     response = requests.get(url + CHART, timeout=60)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/png"
-    assert "Content-Security-Policy" in response.headers
+    assert "Content-Security-Policy" in response.headers  # the gateway's own headers on a relayed file
     image = Image.open(io.BytesIO(response.content))
     assert image.format == "PNG" and image.width >= 600 and image.height >= 400
-    again = requests.get(url + CHART, timeout=60)
-    assert again.content == response.content
+    assert requests.get(url + CHART, timeout=60).content == response.content
+    assert requests.get(actions.url(CHART), timeout=60).content == response.content
 
 
 @pytest.mark.parametrize(
@@ -60,8 +59,9 @@ def test_chart_is_a_png_of_the_knowledge(url: str) -> None:
         "/charts/" + "a" * 300 + ".png",
     ],
 )
-def test_unknown_charts_are_404(url: str, path: str) -> None:
+def test_unknown_charts_are_404(url: str, actions: ActionServer, path: str) -> None:
     assert requests.get(url + path, timeout=30).status_code == 404
+    assert requests.get(actions.url(path), timeout=30).status_code == 404
 
 
 def test_event_calendar_is_an_attachment_that_parses(url: str) -> None:
@@ -94,24 +94,29 @@ def test_bad_event_files_are_refused(url: str, path: str, status: int) -> None:
     assert requests.get(url + path, timeout=30).status_code == status
 
 
-def test_without_a_loaded_database_the_folder_is_read(tmp_path: Path) -> None:
-    settings = web_settings(
-        tmp_path, knowledge_dir=ROOT / "knowledge", database_url=f"sqlite:///{tmp_path / 'empty.db'}"
+def test_files_are_503_while_the_action_server_is_down(tmp_path: Path) -> None:
+    settings = web_settings(tmp_path, media_url=f"http://127.0.0.1:{free_port()}")
+    with gateway(settings, FakeAssistant()) as base:
+        assert requests.get(base + CHART, timeout=30).status_code == 503
+        assert requests.get(base + "/events/national-dx-day.ics", timeout=30).status_code == 503
+
+
+def test_the_chart_cache_is_bounded_and_follows_the_knowledge(tmp_path: Path) -> None:
+    settings = dataclasses.replace(
+        Settings.from_env(), knowledge_dir=ROOT / "knowledge", database_url=f"sqlite:///{tmp_path / 'k.db'}"
     )
-    files = KnowledgeFiles(settings)
-    png = files.chart_png("revenue-quang-ngai-2021-2022-en")
-    assert png is not None and png.startswith(b"\x89PNG")
+    state = KnowledgeState(settings)
+    files = MediaFiles(state.current, cache_size=1)
+    first = files.chart_png("visitors-quang-ngai-2021-2022-vi")
+    assert first is not None and first.startswith(b"\x89PNG")
+    files.chart_png("visitors-quang-ngai-2021-2022-en")
+    assert files.cached_charts() == 1
+    assert files.chart_png("visitors-quang-ngai-2021-2022-vi") == first
     assert files.event_ics("national-dx-day", "vi") is not None
     assert files.chart_png("revenue-quang-nam-2021-2022-en") is None
-
-
-def test_the_chart_cache_is_bounded(tmp_path: Path) -> None:
-    settings = dataclasses.replace(loaded_settings(tmp_path))
-    files = KnowledgeFiles(settings, cache_size=1)
-    first = files.chart_png("visitors-quang-ngai-2021-2022-vi")
-    files.chart_png("visitors-quang-ngai-2021-2022-en")
-    assert len(files._charts) == 1
+    state.reload()  # the same content: a new snapshot all the same, so the cache starts again
     assert files.chart_png("visitors-quang-ngai-2021-2022-vi") == first
+    assert files.cached_charts() == 1
 
 
 def test_broken_knowledge_gets_503(tmp_path: Path) -> None:
@@ -122,7 +127,8 @@ def test_broken_knowledge_gets_503(tmp_path: Path) -> None:
     (broken / "wording" / "answers.yml").write_text(
         (ROOT / "knowledge" / "wording" / "answers.yml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    settings = web_settings(tmp_path, knowledge_dir=broken, database_url=f"sqlite:///{tmp_path / 'empty.db'}")
-    with gateway(settings, FakeAssistant()) as base:
-        assert requests.get(base + "/events/national-dx-day.ics", timeout=30).status_code == 503
-        assert requests.get(base + CHART, timeout=30).status_code == 503
+    with action_server(tmp_path, broken) as actions:
+        settings = web_settings(tmp_path, media_url=actions.base_url)
+        with gateway(settings, FakeAssistant()) as base:
+            assert requests.get(base + "/events/national-dx-day.ics", timeout=30).status_code == 503
+            assert requests.get(base + CHART, timeout=30).status_code == 503

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
-from actions.state import KnowledgeState
+from assistant.state import KnowledgeState
 from tests.rest_replies import replies_to
 from tests.web.conftest import OpenPage
 from tests.web.support import FakeAssistant, ask, gateway, open_widget, web_settings

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Route, expect
 
-from actions.answering.common import Knowledge
+from assistant.answering.common import Knowledge
 from tests.answering.nearby_support import AnsweringAssistant, nearby_state
 from tests.web.conftest import OpenPage
 from tests.web.support import FakeAssistant, Replies, ask, gateway, open_widget, web_settings

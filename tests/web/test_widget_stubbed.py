@@ -206,3 +206,28 @@ def test_the_assistant_down_shows_busy(open_page: OpenPage, tmp_path: Path) -> N
         expect(page.locator(".msg-notice")).to_have_text("Thông báo: " + message("busy", "vi"), timeout=5_000)
         expect(page.locator(".typing")).to_be_hidden()
         watched.assert_clean()
+
+
+def test_what_is_typed_while_a_reply_is_in_flight_is_sent_after_it(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    slow = FakeAssistant(
+        lambda text: greeting("vi") if text.startswith("/greet") else [{"text": f"echo: {text}"}]
+    )
+    slow.delay = 1.5  # the greeting is still on its way when the person presses Enter
+    with gateway(web_settings(tmp_path), slow) as base:
+        watched = open_page()
+        page = watched.page
+        page.goto(base)
+        open_widget(page)
+        ask(page, "câu hỏi một")  # Enter at once after opening
+        ask(page, "câu hỏi hai")  # and again before any reply came
+        box = page.get_by_label("Câu hỏi của bạn")
+        assert box.input_value() == ""
+        expect(page.locator(".msg-user")).to_have_text(["Bạn: câu hỏi một", "Bạn: câu hỏi hai"])
+        expect(page.locator(".msg-bot")).to_have_text(
+            ["Trợ lý: greeting-vi", "Trợ lý: echo: câu hỏi một", "Trợ lý: echo: câu hỏi hai"], timeout=15_000
+        )
+        expect(page.locator(".typing")).to_be_hidden()
+        assert [call[1] for call in slow.calls] == ['/greet{"language": "vi"}', "câu hỏi một", "câu hỏi hai"]
+        watched.assert_clean()

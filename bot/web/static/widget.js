@@ -437,6 +437,9 @@
   // ---- Behaviour ----
 
   var busy = false;
+  // Messages sent while a reply is in flight (the greeting, a previous question): sent in order after it, so
+  // nothing a person typed is dropped.
+  var queue = [];
 
   /** Focus the input; on a touch screen the log instead, so that the keyboard does not cover the answer. */
   function focusInside() {
@@ -493,7 +496,6 @@
 
   function setBusy(value) {
     busy = value;
-    sendButton.disabled = value;
     log.setAttribute("aria-busy", String(value));
     typing.hidden = !value;
     typing.querySelector(".typing-text").textContent = value ? S.typing : "";
@@ -566,21 +568,45 @@
     return { notice: S.offline };
   }
 
-  /** Send `text`; `shown` is what the transcript shows for it (null: nothing, e.g. the greeting). */
-  async function send(text, shown) {
-    if (busy || typeof text !== "string" || !text.trim()) {
-      return null;
+  /**
+   * Send `text`; `shown` is what the transcript shows for it (null: nothing, e.g. the greeting). It is shown at
+   * once and sent when the replies before it have arrived; resolves to its outcome (null for empty text).
+   */
+  function send(text, shown) {
+    if (typeof text !== "string" || !text.trim()) {
+      return Promise.resolve(null);
     }
     clearQuickReplies();
     if (shown !== null) {
       addItem({ who: "user", text: shown === undefined ? text.trim() : shown });
     }
+    return new Promise(function (resolve) {
+      queue.push({ text: text.trim(), resolve: resolve });
+      if (!busy) {
+        drain();
+      }
+    });
+  }
+
+  /** Send the queued messages one after the other, each after the replies to the one before. */
+  async function drain() {
     setBusy(true);
-    var outcome;
     try {
-      outcome = await exchange(text.trim());
+      while (queue.length) {
+        var next = queue.shift();
+        next.resolve(await deliver(next.text));
+      }
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function deliver(text) {
+    var outcome;
+    try {
+      outcome = await exchange(text);
+    } catch (error) {
+      outcome = { notice: S.offline };
     }
     if (outcome.replies) {
       outcome.replies.forEach(function (reply, index) {
@@ -607,9 +633,6 @@
 
   /** Asked only when the user taps "share my location" (the browser then asks for consent). */
   function shareLocation() {
-    if (busy) {
-      return;
-    }
     if (!navigator.geolocation) {
       addItem({ who: "notice", text: S.noLocation });
       return;
@@ -656,14 +679,14 @@
 
   async function submit() {
     var text = input.value;
-    if (!text.trim() || busy) {
+    if (!text.trim()) {
       return;
     }
     input.value = "";
     updateCounter();
     var outcome = await send(text);
     if (outcome && outcome.notice && !input.value) {
-      input.value = text; // refused (too long, too fast, busy): the user can edit and send it again
+      input.value = text; // refused (too long, too fast, unavailable): the user can edit and send it again
       updateCounter();
     }
   }

@@ -1,0 +1,256 @@
+"""One entry point: a question in, a reply out. Follow-ups ('inform') re-ask the previous question."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from assistant.answering.charts import answer_chart
+from assistant.answering.common import Knowledge, button, name, no_data
+from assistant.answering.digital import answer_dt_info
+from assistant.answering.events import answer_event, dates_in, events_on, list_events
+from assistant.answering.heritage import answer_site, list_sites
+from assistant.answering.model import SLOT_TOPICS, Question, Reply
+from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
+from assistant.answering.retrieval import rank
+from assistant.answering.services import answer_service
+from assistant.answering.statistics import answer_dti, answer_stat
+from assistant.kb.entry import Entry
+from assistant.text import detect_language, fold
+
+Answer = Callable[[Knowledge, Question], Reply]
+
+ANSWERS: dict[str, Answer] = {
+    "ask_site_info": lambda k, q: answer_site(k, q, "info"),
+    "ask_site_location": lambda k, q: answer_site(k, q, "location"),
+    "ask_site_recognition": lambda k, q: answer_site(k, q, "recognition"),
+    "ask_site_visiting": lambda k, q: answer_site(k, q, "visiting"),
+    "list_sites": list_sites,
+    "ask_nearby": nearby_sites,
+    "share_location": nearby_sites,
+    "ask_tourism_stat": answer_stat,
+    "ask_stat_chart": answer_chart,
+    "ask_service_howto": lambda k, q: answer_service(k, q, "howto"),
+    "ask_service_documents": lambda k, q: answer_service(k, q, "documents"),
+    "ask_service_fee": lambda k, q: answer_service(k, q, "fee"),
+    "ask_service_time": lambda k, q: answer_service(k, q, "time"),
+    "ask_service_help": lambda k, q: answer_service(k, q, "help"),
+    "ask_event_date": lambda k, q: answer_event(k, q, "date"),
+    "ask_event_theme": lambda k, q: answer_event(k, q, "theme"),
+    "ask_event_organiser": lambda k, q: answer_event(k, q, "organiser"),
+    "ask_event_figures": lambda k, q: answer_event(k, q, "figures"),
+    "ask_event_info": lambda k, q: answer_event(k, q, "info"),
+    "list_events": list_events,
+    "ask_dti_rank": answer_dti,
+    "ask_dt_info": answer_dt_info,
+}
+QUESTION_INTENTS = frozenset(ANSWERS)
+# Intents about one entry of a topic: when the question and the conversation name none, a clear match in
+# another topic answers instead ("năng lực khai thác dữ liệu của Huế" read as a site question).
+SUBJECT_TOPIC = {
+    **{i: "heritage_sites" for i in ANSWERS if i.startswith("ask_site")},
+    **{i: "public_services" for i in ANSWERS if i.startswith("ask_service") and i != "ask_service_help"},
+    **{i: "events" for i in ANSWERS if i.startswith("ask_event")},
+}
+STRONG_SCORE = 0.6
+STRONG_MARGIN = 2.0
+# Words that refer back to what was just talked about (folded), and phrases that ask for a count.
+PRONOUNS = ("no", "nay", "it", "this", "they")
+COUNT_PHRASES = (" bao nhieu ", " how many ", " so luong ")
+# Topics whose names are looked for in every message; provinces on their own, so that a province inside a
+# longer name ("DTI Quảng Ngãi 2022") still counts as named.
+MENTION_TOPICS = (
+    ("provinces",),
+    ("heritage_sites", "public_services", "events", "digital_transformation", "portals"),
+)
+_DOCUMENT = re.compile(
+    r"\b(?:ke hoach|quyet dinh|nghi quyet|chi thi|huong dan|cong van|plan|decision|resolution|directive)"
+    r"\s*(?:so|no\.?|number)?\s*(\d{1,5})\b"
+)
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+# Which intent a suggested entry opens, by topic (fallback "did you mean" buttons).
+SUGGEST_INTENT = {
+    "heritage_sites": ("ask_site_info", "site"),
+    "public_services": ("ask_service_howto", "service"),
+    "events": ("ask_event_info", "event"),
+    "digital_transformation": ("ask_dt_info", "dt_entry"),
+    "portals": ("ask_dt_info", "dt_entry"),
+}
+
+
+def build_question(
+    knowledge: Knowledge,
+    intent: str,
+    text: str,
+    entities: Iterable[dict[str, Any]],
+    slots: dict[str, Any],
+    today: date,
+) -> Question:
+    """The question of one user message: what it names (by the NLU and by name lookup) and its context."""
+    text = unicodedata.normalize("NFC", text or "")
+    mentioned: dict[str, list[str]] = {}
+    for topics in MENTION_TOPICS:
+        for match in knowledge.kb.find_in_text(text, topics):
+            ids = mentioned.setdefault(match.topic, [])
+            if match.entry_id not in ids:
+                ids.append(match.entry_id)
+    values: dict[str, str] = {}
+    years = [int(y) for y in _YEAR.findall(text)]
+    for entity in entities:
+        kind, value = entity.get("entity"), entity.get("value")
+        if not kind or value is None:
+            continue
+        if kind in ("metric", "pillar"):
+            if str(value) in knowledge.vocabulary.values(kind):
+                values.setdefault(kind, str(value))
+        elif kind in LOCATION_SLOTS:  # a shared location (checked by the nearby answer)
+            values[kind] = str(value)
+        elif kind == "year" and str(value).isdigit():
+            if int(value) not in years:
+                years.append(int(value))
+        elif kind in SLOT_TOPICS:
+            topic = SLOT_TOPICS[kind]
+            if kind == "dt_entry" and knowledge.entry("portals", str(value)):
+                topic = "portals"  # buttons name portals (websites, hotlines, teams) as dt_entry too
+            entry = knowledge.entry(topic, str(value))
+            matches = [] if entry else knowledge.kb.resolve(str(value), topic)
+            entry_id = entry.id if entry else (matches[0].entry_id if matches else None)
+            if entry_id and entry_id not in mentioned.setdefault(topic, []):
+                mentioned[topic].append(entry_id)
+    for kind, value in knowledge.vocabulary.find(text).items():
+        values.setdefault(kind, value)
+    for entry_id in _documents_named(knowledge, text):
+        ids = mentioned.setdefault("digital_transformation", [])
+        if entry_id not in ids:
+            ids.insert(0, entry_id)
+    # "national" is a level, not a place one can ask figures for
+    mentioned["provinces"] = [p for p in mentioned.get("provinces", []) if p != "national"]
+    language = slots.get("language") or detect_language(text) or "vi"
+    unknown = _unknown_place(knowledge, text, mentioned)
+    context = {k: v for k, v in slots.items() if v is not None}
+    return Question(intent, text, language, today, mentioned, years, values, context, unknown)
+
+
+def _documents_named(knowledge: Knowledge, text: str) -> list[str]:
+    """Plans and decisions named by their number ("Kế hoạch 119", "Quyết định 505", "plan no. 119")."""
+    numbers = set(_DOCUMENT.findall(fold(text)))
+    if not numbers:
+        return []
+    return [
+        e.id
+        for e in knowledge.kb.entries("digital_transformation")
+        if e.get("number") and str(e["number"]).split("/")[0].strip() in numbers
+    ]
+
+
+def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[str]]) -> str | None:
+    """A place the user names that the knowledge does not cover (from provinces marked covered: false)."""
+    for province_id in mentioned.get("provinces", []):
+        entry = knowledge.entry("provinces", province_id)
+        if entry is not None and entry.get("covered") is False:
+            mentioned["provinces"] = [p for p in mentioned["provinces"] if p != province_id]
+            return name(entry, "vi")
+    return None
+
+
+def answer(knowledge: Knowledge, question: Question) -> Reply:
+    """The reply to a question intent, to a follow-up ('inform'), or to a message not understood."""
+    intent = question.intent
+    if question.first("digital_transformation") in _documents_named(knowledge, question.text):
+        intent = "ask_dt_info"  # "Quyết định 505 ... do ai ban hành": the decision, not the event it set up
+        return _with_intent(answer_dt_info(knowledge, replace(question, intent=intent)), intent)
+    if (
+        not intent.startswith(("ask_event", "list_events"))
+        and not any(question.mentioned.get(t) for t in ("heritage_sites", "public_services"))
+        and events_on(knowledge, dates_in(question.text))
+    ):
+        intent = "ask_event_info"  # "hội thảo ... ngày 7/10/2022 ...": the event held that day
+        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    if intent in SUBJECT_TOPIC and _names_nothing(question, SUBJECT_TOPIC[intent]):
+        other = _strong_match(knowledge, question, exclude=SUBJECT_TOPIC[intent])
+        if other is not None:
+            intent = SUGGEST_INTENT[other.topic][0]
+            return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    if intent == "inform":
+        previous = question.context.get("last_intent")
+        if previous in ANSWERS:
+            return _with_intent(ANSWERS[previous](knowledge, replace(question, intent=previous)), previous)
+        return fallback(knowledge, question)
+    if intent in ANSWERS:
+        return _with_intent(ANSWERS[intent](knowledge, question), intent)
+    return fallback(knowledge, question)
+
+
+def _with_intent(reply: Reply, intent: str) -> Reply:
+    reply.slots.setdefault("last_intent", intent)
+    return reply
+
+
+def fallback(knowledge: Knowledge, question: Question) -> Reply:
+    """The entry the message names, else 'did you mean ...' buttons, else an honest 'I don't have that'."""
+    language = question.language
+    named = [(t, ids[0]) for t, ids in question.mentioned.items() if t in SUGGEST_INTENT and len(ids) == 1]
+    if len(named) == 1:
+        intent = SUGGEST_INTENT[named[0][0]][0]
+        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    strong = _strong_match(knowledge, question)
+    if strong is not None:
+        intent = SUGGEST_INTENT[strong.topic][0]
+        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    follow_up = _follow_up_intent(question) if not named else None
+    if follow_up is not None:
+        return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
+    suggestions = [
+        (entry, score)
+        for entry, score in rank(knowledge.kb, question.text, SUGGEST_INTENT, limit=3)
+        if score >= 0.25
+    ]
+    if not suggestions:
+        return no_data(knowledge, question)
+    buttons = []
+    for entry, _ in suggestions:
+        intent, slot = SUGGEST_INTENT[entry.topic]
+        buttons.append(button(name(entry, language), intent, **{slot: entry.id}))
+    reply = Reply(answered=False)
+    reply.say(knowledge.wording.say("did_you_mean", language), buttons)
+    return reply
+
+
+def _names_nothing(question: Question, topic: str) -> bool:
+    """True when the question names no entry of `topic` and the conversation has none either."""
+    slot = next(slot for slot, t in SLOT_TOPICS.items() if t == topic)
+    return not question.mentioned.get(topic) and not question.context.get(slot)
+
+
+def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None = None) -> Entry | None:
+    """The one entry the words of the question clearly point to (a high score, well ahead of the next)."""
+    topics = [t for t in SUGGEST_INTENT if t != exclude]
+    ranked = rank(knowledge.kb, question.text, topics, limit=2)
+    if not ranked or ranked[0][1] < STRONG_SCORE:
+        return None
+    if len(ranked) > 1 and ranked[1][1] * STRONG_MARGIN > ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def _follow_up_intent(question: Question) -> str | None:
+    """A question about "it / this one" (no name) right after an answer about a site or an event: asked of that
+    subject ("Nó được xây dựng khi nào?", "Có bao nhiêu diễn giả?")."""
+    previous = str(question.context.get("last_intent") or "")
+    folded = f" {fold(question.text)} "
+    if previous.startswith(("ask_event", "list_events")) and question.context.get("event"):
+        if any(phrase in folded for phrase in COUNT_PHRASES):
+            return "ask_event_figures"
+        if any(f" {word} " in folded for word in PRONOUNS):
+            return "ask_event_info"
+    if previous.startswith("ask_site") and question.context.get("site"):
+        if any(f" {word} " in folded for word in PRONOUNS):
+            return "ask_site_info"
+    return None
+
+
+__all__ = ["QUESTION_INTENTS", "answer", "build_question", "fallback"]

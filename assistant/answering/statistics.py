@@ -1,0 +1,197 @@
+"""Answers about tourism statistics and DTI rankings: one figure for one province, one year, one metric.
+
+The rule that keeps answers honest: a province or year the user states is never swapped for another. A value
+carried over from earlier in the conversation is used only when the knowledge has a figure for it; otherwise
+the assistant asks, offering the years or provinces it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.answering.charts import answer_chart
+from assistant.answering.common import (
+    COVERED_PROVINCES,
+    Knowledge,
+    ask,
+    button,
+    entry_source,
+    name,
+    no_data,
+    number,
+    province_name,
+    quantity,
+    text_of,
+    unknown_place_reply,
+)
+from assistant.answering.model import Question, Reply
+from assistant.kb.entry import Entry
+
+STATS = "tourism_statistics"
+DT = "digital_transformation"
+
+
+def _choose(
+    knowledge: Knowledge,
+    question: Question,
+    pool: list[Entry],
+    intent: str,
+    extra: dict[str, Any],
+    what: str,
+    no_data_keys: tuple[str, str],
+) -> Entry | Reply:
+    """Pick the one entry of `pool` for the question's province and year, or the reply that asks/declines."""
+    language = question.language
+    say = knowledge.wording.say
+    if question.unknown_place:
+        return unknown_place_reply(knowledge, question)
+    province = question.explicit("province")
+    if province is None:
+        context_province = question.context.get("province")
+        if context_province and any(e.province == context_province for e in pool):
+            province = context_province
+    provinces = [p for p in COVERED_PROVINCES if any(e.province == p for e in pool)]
+    if province is None:
+        if not provinces:
+            return no_data(knowledge, question)
+        else:
+            buttons = [
+                button(province_name(knowledge, p, language), intent, province=p, **extra) for p in provinces
+            ]
+            return ask(knowledge, "ask_province", question, buttons)
+    in_province = [e for e in pool if e.province == province]
+    if not in_province:
+        text = say(
+            no_data_keys[1], language, what=what, province=province_name(knowledge, province, language)
+        )
+        reply = no_data(knowledge, question, text)
+        if provinces:
+            reply.say(
+                say("stat_provinces_available", language),
+                [
+                    button(province_name(knowledge, p, language), intent, province=p, **extra)
+                    for p in provinces
+                ],
+            )
+        return reply
+    years = sorted({int(e["year"]) for e in in_province if e.get("year") is not None})
+    year = question.explicit("year")
+    if year is None:
+        context_year = question.value("year")
+        year = context_year if context_year in years else None
+        if year is None and context_year is not None and question.explicit("province") and years:
+            # "Còn Huế thì sao?" after a 2022 figure: the same year, which this province lacks
+            year = context_year
+        elif year is None and len(years) == 1:
+            year = years[0]
+        elif year is None and years:
+            buttons = [button(str(y), intent, province=province, year=y, **extra) for y in years]
+            return ask(knowledge, "ask_year", question, buttons)
+    chosen = [e for e in in_province if e.get("year") == year] if years else in_province
+    if not chosen:
+        province_text = province_name(knowledge, province, language)
+        reply = no_data(
+            knowledge, question, say(no_data_keys[0], language, what=what, province=province_text, year=year)
+        )
+        reply.say(
+            say("stat_years_available", language),
+            [button(str(y), intent, province=province, year=y, **extra) for y in years],
+        )
+        return reply
+    return chosen[0]
+
+
+def _metric_label(knowledge: Knowledge, metric: str | None, language: str) -> str:
+    if metric and knowledge.wording.has(f"metrics.{metric}"):
+        return knowledge.wording.say(f"metrics.{metric}", language)
+    return knowledge.wording.say("metrics.any", language)
+
+
+def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
+    """A tourism figure (visitors, revenue, relic counts ...) for a province and year."""
+    if len(set(question.years)) >= 2:  # 'lượt khách 2021 và 2022': a comparison, answered with a chart
+        return answer_chart(knowledge, question)
+    language = question.language
+    metric = question.value("metric")
+    pool = knowledge.kb.entries(STATS, metric=metric) if metric else knowledge.kb.entries(STATS)
+    extra = {"metric": metric} if metric else {}
+    label = _metric_label(knowledge, metric, language)
+    picked = _choose(
+        knowledge, question, pool, "ask_tourism_stat", extra, label, ("stat_no_data", "stat_no_data_province")
+    )
+    if isinstance(picked, Reply):
+        return picked
+    slots = {"province": picked.province, "year": str(picked["year"]), "last_intent": "ask_tourism_stat"}
+    if metric is None:
+        figures = [e for e in pool if e.province == picked.province and e.get("year") == picked.get("year")]
+        header = knowledge.wording.say(
+            "stat_overview",
+            language,
+            province=province_name(knowledge, picked.province, language),
+            year=picked["year"],
+        )
+        lines = [header, *[f"• {name(e, language)}: {quantity(knowledge, e, language)}" for e in figures]]
+        newest = max(figures, key=lambda e: e["as_of"])
+        reply = Reply(slots=slots, entry=f"{STATS}:{picked.id}")
+        reply.say("\n".join([*lines, entry_source(knowledge, newest, language)]))
+        return reply
+    slots["metric"] = metric
+    lines = [_stat_line(knowledge, picked, language)]
+    detail = text_of(picked.get("detail"), language)
+    if detail:
+        lines.append(detail)
+    if picked.get("derived"):
+        lines.append(knowledge.wording.say("stat_derived", language))
+    reply = Reply(slots=slots, entry=f"{STATS}:{picked.id}")
+    reply.say("\n".join([*lines, entry_source(knowledge, picked, language)]))
+    return reply
+
+
+def _stat_line(knowledge: Knowledge, entry: Entry, language: str) -> str:
+    growth = ""
+    if entry.get("growth_percent") is not None and not entry.get("detail"):
+        growth = knowledge.wording.say(
+            "stat_growth", language, percent=number(entry["growth_percent"], language)
+        )
+    return knowledge.wording.say(
+        "stat_value",
+        language,
+        name=name(entry, language),
+        value=quantity(knowledge, entry, language),
+        growth=growth,
+    )
+
+
+def answer_dti(knowledge: Knowledge, question: Question) -> Reply:
+    """The DTI rank of a province for a year (overall unless a pillar is asked)."""
+    language = question.language
+    pillar = question.explicit("pillar") or "overall"
+    pool = knowledge.kb.entries(DT, kind="dti_ranking", pillar=pillar)
+    pillar_text = knowledge.wording.say(f"dti_pillars.{pillar}", language)
+    extra = {"pillar": pillar}
+    picked = _choose(
+        knowledge, question, pool, "ask_dti_rank", extra, pillar_text, ("dti_no_data", "dti_no_data_province")
+    )
+    if isinstance(picked, Reply):
+        return picked
+    out_of = ""
+    if picked.get("out_of"):
+        out_of = knowledge.wording.say("dti_out_of", language, out_of=picked["out_of"])
+    line = knowledge.wording.say(
+        "dti_rank", language, name=name(picked, language), rank=picked["rank"], out_of=out_of
+    )
+    lines = [line]
+    description = text_of(picked.get("description"), language)
+    if description:
+        lines.append(description)
+    reply = Reply(
+        slots={
+            "province": picked.province,
+            "year": str(picked["year"]),
+            "pillar": pillar,
+            "last_intent": "ask_dti_rank",
+        },
+        entry=f"{DT}:{picked.id}",
+    )
+    reply.say("\n".join([*lines, entry_source(knowledge, picked, language)]))
+    return reply
