@@ -1,8 +1,10 @@
-"""Charts and calendar files in the widget (Chromium): the gateway serves them from the knowledge, a stand-in
-assistant says what the answering code says (through Rasa's REST output channel), no trained model needed."""
+"""Charts and calendar files in the widget (Chromium): the real action server makes them, the gateway relays
+them, a stand-in assistant says what the answering code says (through Rasa's REST output channel), no trained
+model needed."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assistant.state import KnowledgeState
+from tests.action_server import action_server
 from tests.rest_replies import replies_to
 from tests.web.conftest import OpenPage
 from tests.web.support import FakeAssistant, ask, gateway, open_widget, web_settings
@@ -42,8 +45,10 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     def answer(text: str) -> list[dict[str, Any]]:
         return canned.get(text, [{"text": "xin chào"}])
 
-    with gateway(settings, FakeAssistant(answer)) as base:
-        yield base
+    with action_server(tmp, ROOT / "knowledge") as actions:
+        relaying = dataclasses.replace(settings, media_url=actions.base_url)
+        with gateway(relaying, FakeAssistant(answer)) as base:
+            yield base
 
 
 def test_a_chart_is_shown_as_an_image_that_loads(open_page: OpenPage, url: str) -> None:
