@@ -37,13 +37,14 @@ from telegram.ext import (
 from assistant.settings import Settings, get_settings
 from assistant.text import LANGUAGES
 from bot.inbound import MAX_MESSAGE_CHARS, Refused, user_text
+from bot.logs import configure_logging
 from bot.messages import message
 from bot.rasa_client import AssistantUnavailable, RasaClient
 from bot.telegram.limiter import BridgeRateLimiter
-from bot.telegram.logs import configure_logging
 from bot.telegram.render import PayloadStore, plan
 from bot.telegram.send import MediaFetcher, deliver, send_text
-from bot.telegram.server import ConfigError, start_server, webhook_path, webhook_secret
+from bot.telegram.server import start_server, webhook_path, webhook_secret
+from bot.webhooks import ConfigError
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from telegram.error import BadRequest
 
 from bot.http_session import HttpSessionOwner
 from bot.messages import message
+from bot.replies import is_web_url
 from bot.telegram.render import (
     Button,
     Document,
@@ -31,7 +32,6 @@ from bot.telegram.render import (
     Text,
     Venue,
     escape,
-    is_web_url,
 )
 
 logger = logging.getLogger(__name__)

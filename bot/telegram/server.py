@@ -2,22 +2,20 @@
 
 python-telegram-bot's own webhook server needs tornado; this one uses aiohttp (already installed for Rasa), as
 the library's custom-webhook example allows. A webhook request whose X-Telegram-Bot-Api-Secret-Token header is
-wrong or missing gets 403 and its update is not processed.
+wrong or missing gets 403 and its update is not processed (bot/webhooks.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
 from assistant.settings import Settings
+from bot.webhooks import MAX_BODY, ConfigError, derived_secret, has_secret, serve, url_path
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +23,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 DEFAULT_WEBHOOK_PATH = "/telegram"
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-# Largest webhook body accepted (an update is a few kilobytes).
-MAX_BODY = 1024 * 1024
 
 APPLICATION = web.AppKey("application", Application)
 SECRET = web.AppKey("secret", str)
-
-
-class ConfigError(Exception):
-    """The webhook settings cannot work; the message says what to set."""
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -42,7 +34,7 @@ def webhook_secret(settings: Settings) -> str:
         if not SECRET_PATTERN.fullmatch(settings.telegram_webhook_secret):
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return settings.telegram_webhook_secret
-    return hmac.new(settings.telegram_token.encode(), b"telegram-webhook-secret", hashlib.sha256).hexdigest()
+    return derived_secret(settings.telegram_token, "telegram-webhook-secret")
 
 
 def webhook_path(settings: Settings) -> str:
@@ -51,21 +43,12 @@ def webhook_path(settings: Settings) -> str:
         raise ConfigError(
             "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL (the public https URL Telegram posts to)"
         )
-    return urlsplit(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
-
-
-async def health(request: web.Request) -> web.Response:
-    """The bridge is up: its token was accepted and it is receiving updates."""
-    return web.json_response({"status": "ok"})
+    return url_path(settings.telegram_webhook_url, DEFAULT_WEBHOOK_PATH)
 
 
 async def webhook(request: web.Request) -> web.Response:
     """One update from Telegram: checked against the secret, then queued for the handlers."""
-    given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), request.app[SECRET].encode()):
-        logger.warning(
-            "webhook request from %s with a wrong or missing secret token: refused", request.remote
-        )
+    if not has_secret(request, SECRET_HEADER, request.app[SECRET]):
         return web.Response(status=403)
     application = request.app[APPLICATION]
     try:
@@ -85,12 +68,7 @@ async def start_server(application: Application, settings: Settings) -> web.AppR
     """Serve /health (and the webhook in webhook mode) on TELEGRAM_HOST:TELEGRAM_PORT."""
     app = web.Application(client_max_size=MAX_BODY)
     app[APPLICATION] = application
-    app.router.add_get("/health", health)
     if settings.telegram_mode == "webhook":
         app[SECRET] = webhook_secret(settings)
         app.router.add_post(webhook_path(settings), webhook)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, settings.telegram_host, settings.telegram_port).start()
-    logger.info("listening on %s:%s", settings.telegram_host, settings.telegram_port)
-    return runner
+    return await serve(app, settings.telegram_host, settings.telegram_port)

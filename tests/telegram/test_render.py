@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.logs import REDACTED, RedactingFormatter
 from bot.messages import message
 from bot.telegram.app import file_url, greet_payload, sender_id
-from bot.telegram.logs import REDACTED, RedactingFormatter
 from bot.telegram.render import (
     CALLBACK_DATA_LIMIT,
     TEXT_LIMIT,

@@ -1,7 +1,7 @@
-"""Logging for the bridge: the bot token (and the webhook secret) never appear in a log line.
+"""Logging for the bridges: the bot token (and the webhook secret) never appear in a log line.
 
-The token is part of every Bot API URL, and python-telegram-bot puts it in some error messages, so every
-record is formatted and then the secrets are replaced, tracebacks included.
+The token is part of every Bot API URL (Telegram's and Zalo's), and a client library or an HTTP error may put
+the URL in a message, so every record is formatted and then the secrets are replaced, tracebacks included.
 """
 
 from __future__ import annotations
