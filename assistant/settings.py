@@ -50,6 +50,15 @@ class Settings:
     telegram_port: int
     telegram_webhook_url: str
     telegram_webhook_secret: str
+    zalo_bot_token: str
+    zalo_api_base_url: str
+    zalo_mode: str
+    zalo_host: str
+    zalo_port: int
+    zalo_webhook_url: str
+    zalo_webhook_secret: str
+    # Seconds a Zalo chat's numbered choices stay valid (the user picks one by replying with its number).
+    zalo_choice_seconds: float
     # Where the files answers point to (/charts/..., /events/...) are made: the action server.
     media_url: str
     # Where users and remote platforms reach those files (the web gateway relays them).
@@ -114,6 +123,14 @@ class Settings:
             telegram_port=int(_env("TELEGRAM_PORT", "8443")),
             telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET", ""),
+            zalo_bot_token=_env("ZALO_BOT_TOKEN", ""),
+            zalo_api_base_url=_env("ZALO_API_BASE_URL", "https://bot-api.zaloplatforms.com").rstrip("/"),
+            zalo_mode=_env("ZALO_MODE", "polling").lower(),
+            zalo_host=_env("ZALO_HOST", "127.0.0.1"),
+            zalo_port=int(_env("ZALO_PORT", "8444")),
+            zalo_webhook_url=_env("ZALO_WEBHOOK_URL", ""),
+            zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET", ""),
+            zalo_choice_seconds=float(_env("ZALO_CHOICE_SECONDS", "900")),
             media_url=_env("MEDIA_URL", f"http://127.0.0.1:{action_port}").rstrip("/"),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://localhost:{_env('WEB_PORT', '8080')}").rstrip(
                 "/"

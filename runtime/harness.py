@@ -155,6 +155,7 @@ def _running(
         "DATA_DIR": str(data_dir),
         "KNOWLEDGE_DIR": str(knowledge_dir),
         "TELEGRAM_TOKEN": "",
+        "ZALO_BOT_TOKEN": "",
         "PYTHONPATH": str(ROOT),
         **settings,
     }

@@ -1,4 +1,5 @@
-"""Start the whole assistant and stop it as one: action server, Rasa server, web gateway, Telegram bridge.
+"""Start the whole assistant and stop it as one: action server, Rasa server, web gateway, Telegram and Zalo
+bridges.
 
 Used by `make run` and by the end-to-end tests, so tests start the assistant exactly as a person does.
 Each child's output goes to var/log/<name>.log; Ctrl-C or SIGTERM stops every child.
@@ -133,7 +134,7 @@ def rasa_service(
 
 
 def channel_services(settings: Settings, env: dict[str, str] | None = None) -> list[Service]:
-    """The web gateway, and the Telegram bridge when a token is set."""
+    """The web gateway, and the Telegram and Zalo bridges whose tokens are set."""
     services = []
     if (ROOT / "bot" / "web" / "__main__.py").exists():
         services.append(
@@ -145,15 +146,21 @@ def channel_services(settings: Settings, env: dict[str, str] | None = None) -> l
                 env=dict(env or {}),
             )
         )
-    if settings.telegram_token:
-        # The bridge answers /health on TELEGRAM_PORT in both modes, once Telegram accepted its token.
-        host = "127.0.0.1" if settings.telegram_host in ("0.0.0.0", "::") else settings.telegram_host  # noqa: S104
+    bridges = (
+        ("telegram", settings.telegram_token, settings.telegram_host, settings.telegram_port),
+        ("zalo", settings.zalo_bot_token, settings.zalo_host, settings.zalo_port),
+    )
+    for name, token, host, port in bridges:
+        if not token:
+            continue
+        # A bridge answers /health on its port in both modes, once its platform accepted its token.
+        local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         services.append(
             Service(
-                "telegram",
-                [str(BIN / "python"), "-m", "bot.telegram"],
-                settings.telegram_port,
-                f"http://{host}:{settings.telegram_port}/health",
+                name,
+                [str(BIN / "python"), "-m", f"bot.{name}"],
+                port,
+                f"http://{local}:{port}/health",
                 env=dict(env or {}),
             )
         )
@@ -390,8 +397,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  Web chat:                   http://localhost:{settings.web_port}/")
         print(f"  Logs:                       {settings.data_dir / 'log'}/")
         print(
-            "  Telegram bridge: "
+            "  Telegram bridge:            "
             + ("started" if settings.telegram_token else "not started (set TELEGRAM_TOKEN)")
+        )
+        print(
+            "  Zalo bridge:                "
+            + ("started" if settings.zalo_bot_token else "not started (set ZALO_BOT_TOKEN)")
         )
         print("Press Ctrl-C to stop.", flush=True)
         code = supervisor.watch()

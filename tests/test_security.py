@@ -88,14 +88,24 @@ def test_the_supervisor_never_prints_the_token(tmp_path: Path) -> None:
 
 # ---- secrets ----
 
+SECRETS = (
+    "RASA_TOKEN",
+    "WEB_SECRET",
+    "TELEGRAM_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "ZALO_BOT_TOKEN",
+    "ZALO_WEBHOOK_SECRET",
+)
+
 
 def test_secrets_come_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RASA_TOKEN", "WEB_SECRET", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+    for name in SECRETS:
         monkeypatch.delenv(name, raising=False)
     empty = Settings.from_env()
     assert (empty.rasa_token, empty.web_secret, empty.telegram_token, empty.telegram_webhook_secret) == (
         "",
     ) * 4
+    assert (empty.zalo_bot_token, empty.zalo_webhook_secret) == ("", "")
     monkeypatch.setenv("RASA_TOKEN", RASA_TOKEN)
     monkeypatch.setenv("WEB_SECRET", WEB_SECRET)
     monkeypatch.setenv("TELEGRAM_TOKEN", TELEGRAM_TOKEN)
@@ -106,7 +116,7 @@ def test_secrets_come_only_from_the_environment(monkeypatch: pytest.MonkeyPatch)
         TELEGRAM_TOKEN,
     )
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    for name in ("RASA_TOKEN", "WEB_SECRET", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+    for name in SECRETS:
         assert re.search(rf"^{name}=$", example, re.MULTILINE), f".env.example must document {name} empty"
 
 
