@@ -19,20 +19,24 @@ from assistant.answering.common import Knowledge
 from assistant.answering.vocabulary import Vocabulary
 from assistant.answering.wording import Wording, WordingError
 from assistant.kb import schema
+from assistant.kb.documents import read_documents
 from assistant.kb.errors import KnowledgeError, Problem
+from assistant.kb.index import RetrievalIndex
 from assistant.kb.load import load
 from assistant.kb.models import make_sessionmaker
 from assistant.kb.schema import WORDING_FILE
 from assistant.kb.search import KnowledgeBase
 from assistant.kb.validate import validate_dir
+from assistant.language import Language
 from assistant.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 
 def folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the knowledge files: changes when a file is saved."""
-    files = sorted(p for p in folder.rglob("*.yml") if p.is_file())
+    """Names, sizes and modification times of the knowledge files (YAML and documents): changes when a file is
+    saved."""
+    files = sorted(p for p in [*folder.rglob("*.yml"), *folder.rglob("*.md")] if p.is_file())
     return tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
@@ -103,7 +107,7 @@ class KnowledgeState:
                 result = load(session, topics)
             kb = KnowledgeBase(topics, content_hash=result.content_hash)
             changed = self._knowledge is None or self._knowledge.kb.content_hash != kb.content_hash
-            self._knowledge = make_knowledge(kb, wording)
+            self._knowledge = make_knowledge(kb, wording, self.knowledge_dir)
             self.status = ReloadStatus(
                 loaded_at=time.time(), content_hash=kb.content_hash, entries=len(kb), last_checked=time.time()
             )
@@ -116,13 +120,18 @@ class KnowledgeState:
             return changed
 
 
-def make_knowledge(kb: KnowledgeBase, wording: Wording) -> Knowledge:
-    """The Knowledge of a snapshot and a wording, with the metric and pillar vocabulary of the NLU."""
+def make_knowledge(kb: KnowledgeBase, wording: Wording, folder: Path | None = None) -> Knowledge:
+    """The Knowledge of a snapshot and a wording, with the metric and pillar vocabulary of the NLU, and the
+    source documents and language tables of the (already validated) knowledge `folder`."""
     values = {
         "metric": set(schema.TOPIC_FIELDS["tourism_statistics"]["metric"].removeprefix("enum:").split("|")),
         "pillar": {"overall", "digital_government", "digital_economy", "digital_society"},
     }
-    return Knowledge(kb, wording, Vocabulary.load(values=values))
+    documents = read_documents(folder) if folder is not None else ()
+    language = Language.from_dir(folder) if folder is not None else Language()
+    entries = [entry for topic in kb.topics() for entry in kb.entries(topic)]
+    index = RetrievalIndex(entries, documents)
+    return Knowledge(kb, wording, Vocabulary.load(values=values), documents, language, index)
 
 
 def _problem_text(problem: Problem) -> str:

@@ -36,6 +36,17 @@ SOURCE_FIELDS: dict[str, str] = {
 
 PROVINCES = ("thua-thien-hue", "quang-ngai", "quang-nam", "national")
 
+# The front matter of a source document (knowledge/documents/<id>.md; see assistant/kb/documents.py). `date` is
+# the date the source states (YYYY-MM-DD, YYYY-MM or YYYY), checked on its own; `provinces` are PROVINCES.
+DOCUMENT_FIELDS: dict[str, str] = {
+    "title": "str",
+    "source": "source",
+    "date": "any",
+    "provinces": "strlist",
+    "language": "enum:vi|en",
+    "licence": "str",
+}
+
 QUALIFIERS = "enum:exact|more_than|about|less_than|at_least"
 
 RECORDS: dict[str, dict[str, str]] = {

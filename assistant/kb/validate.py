@@ -22,9 +22,13 @@ from urllib.parse import urlsplit
 import yaml
 
 from assistant.kb import schema
+from assistant.kb.documents import DATE_RE as DOCUMENT_DATE_RE
+from assistant.kb.documents import DOCUMENTS_DIR, document_files, passages, split_front_matter
 from assistant.kb.entry import Entry, name_key
 from assistant.kb.errors import KnowledgeError, Problem, ValidationFailed
 from assistant.kb.schema import WORDING_FILE
+from assistant.language import ABBREVIATIONS_FILE, GLOSSARY_FILE, OUT_OF_SCOPE_FILE
+from assistant.language import KEY_RE as ABBREVIATION_KEY_RE
 from assistant.text import LANGUAGES
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -382,7 +386,15 @@ def _check_source(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
     return value
 
 
+def _check_any(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    """Any scalar, as written (checked by the caller: a document's date)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return ctx.problem(node, f"field '{path}' must be a single value, got {_describe(node)}")
+    return node.value
+
+
 _CHECKERS = {
+    "any": _check_any,
     "str": _check_str,
     "int": _check_int,
     "number": _check_number,
@@ -616,6 +628,96 @@ def check_wording_file(path: Path, ctx: _Context) -> None:
         _check_wording_node(ctx, value_node, key, _line(key_node))
 
 
+def check_document_file(path: Path, ctx: _Context) -> None:
+    """Problems of a source document: front matter (fields of schema.DOCUMENT_FIELDS) and a text to quote."""
+    text = _read(path, ctx)
+    if text is None:
+        return
+    if not ID_RE.match(path.stem):
+        ctx.problem(1, f"the file name {path.name!r} must be an id: a-z, 0-9 and '-', ending in .md")
+    parts = split_front_matter(text)
+    if parts is None:
+        ctx.problem(
+            1, "a document starts with its front matter between two '---' lines (title, source, date...)"
+        )
+        return
+    front, body, first_line = parts
+    root = _compose("\n" + front, ctx)  # the blank line stands for the opening '---': lines stay the file's
+    if isinstance(root, _Invalid):
+        return
+    if root is None:
+        ctx.problem(1, "the front matter is empty")
+        return
+    values = _check_fields(ctx, root, {**schema.DOCUMENT_FIELDS, "date": "any?"}, "")
+    if values is INVALID:
+        return
+    date_node = _field_node(root, "date")
+    if date_node is None:
+        ctx.problem(root, "field 'date' is required")
+    elif not isinstance(date_node, yaml.ScalarNode) or not DOCUMENT_DATE_RE.match(date_node.value):
+        ctx.problem(date_node, "field 'date' must be the date the source states: YYYY-MM-DD, YYYY-MM or YYYY")
+    for province in values.get("provinces") or []:
+        if province not in schema.PROVINCES:
+            expected = ", ".join(schema.PROVINCES)
+            ctx.problem(
+                _field_node(root, "provinces") or root, f"unknown province {province!r}; expected {expected}"
+            )
+    if not passages(path.stem, body, first_line):
+        ctx.problem(first_line, "the document has no text after its front matter")
+
+
+def check_language_files(folder: Path, prefix: str, seeds: frozenset[str] | None) -> list[Problem]:
+    """Problems of the tables of knowledge/language/: abbreviations (a mapping) and the glossary (a list)."""
+    problems: list[Problem] = []
+    for name, shape in (
+        (ABBREVIATIONS_FILE, "mapping"),
+        (GLOSSARY_FILE, "list"),
+        (OUT_OF_SCOPE_FILE, "domains"),
+    ):
+        path = folder / name
+        if not path.is_file():
+            continue
+        ctx = _Context(f"{prefix}/{name}", seeds)
+        text = _read(path, ctx)
+        root = _compose(text, ctx) if text is not None else INVALID
+        if root is None or isinstance(root, _Invalid):
+            problems += ctx.problems
+            continue
+        if shape == "mapping":
+            if not isinstance(root, yaml.MappingNode):
+                ctx.problem(
+                    root,
+                    f"the file must be a mapping (what people type: what it means), got {_describe(root)}",
+                )
+            else:
+                for key, key_node, value_node in _pairs(ctx, root, ""):
+                    if not ABBREVIATION_KEY_RE.match(key):
+                        ctx.problem(
+                            key_node,
+                            f"{key!r}: write what people type in lower case without diacritics (1-3 words)",
+                        )
+                    if not isinstance(value_node, yaml.ScalarNode) or value_node.tag not in {
+                        _TAG + "str",
+                        _TAG + "null",
+                    }:
+                        ctx.problem(value_node, f'the meaning of {key!r} must be text ("" to drop the words)')
+        elif shape == "domains":
+            if not isinstance(root, yaml.MappingNode):
+                ctx.problem(
+                    root, f"the file must be a mapping of domains to lists of words, got {_describe(root)}"
+                )
+            else:
+                for key, _, value_node in _pairs(ctx, root, ""):
+                    check_value(ctx, value_node, parse_spec("strlist"), key)
+        elif not isinstance(root, yaml.SequenceNode):
+            ctx.problem(root, f"the file must be a list of items with 'vi' and 'en', got {_describe(root)}")
+        else:
+            for item in root.value:
+                _check_fields(ctx, item, {"vi": "strlist", "en": "strlist"}, "")
+        problems += ctx.problems
+    return problems
+
+
 def _seed_names(seeds_dir: Path | None) -> frozenset[str] | None:
     if seeds_dir is None:
         return None
@@ -656,6 +758,11 @@ def validate_dir(
     if wording.is_file():
         ctx = _Context(f"{prefix}/{WORDING_FILE}", seeds)
         check_wording_file(wording, ctx)
+        problems += ctx.problems
+    problems += check_language_files(folder, prefix, seeds)
+    for document in document_files(folder):
+        ctx = _Context(f"{prefix}/{DOCUMENTS_DIR}/{document.name}", seeds)
+        check_document_file(document, ctx)
         problems += ctx.problems
     return topics, sorted(problems, key=lambda p: (p.file, p.line))
 

@@ -17,6 +17,8 @@ T = "knowledge/tourism_statistics.yml"
 S = "knowledge/public_services.yml"
 E = "knowledge/events.yml"
 W = "knowledge/wording/answers.yml"
+D = "knowledge/documents/tuan-le.md"
+A = "knowledge/language/abbreviations.yml"
 
 # case -> every problem expected, as (file, line, fragment of the message)
 CASES: dict[str, list[tuple[str, int, str]]] = {
@@ -92,6 +94,35 @@ CASES: dict[str, list[tuple[str, int, str]]] = {
     "alias_is_name": [(H, 13, "alias 'CHUA THIEN MU' of 'my-son-sanctuary' is the name of 'thien-mu-pag")],
     "unsafe_tag": [(H, 9, "has the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'")],
     "unknown_file": [("knowledge/notes.yml", 1, "unknown knowledge file")],
+    "document_no_front_matter": [(D, 1, "a document starts with its front matter between two '---' lines")],
+    "document_bad_fields": [
+        (D, 3, "field 'source.url' must be an http:// or https:// address, got 'javascript:"),
+        (D, 5, "unknown province 'hue'"),
+        (D, 6, "field 'language' must be one of vi, en; got 'fr'"),
+        (D, 8, "unknown field 'author'"),
+    ],
+    "document_bad_date": [
+        (D, 4, "field 'date' must be the date the source states: YYYY-MM-DD, YYYY-MM or YYYY")
+    ],
+    "document_no_text": [
+        ("knowledge/documents/Tuan_Le.md", 1, "the file name 'Tuan_Le.md' must be an id"),
+        ("knowledge/documents/Tuan_Le.md", 9, "the document has no text after its front matter"),
+    ],
+    "language_bad_abbreviation": [
+        (A, 3, "'Quảng Ngãi': write what people type in lower case without diacritics"),
+        (A, 4, "the meaning of 'bn' must be text"),
+    ],
+    "language_bad_glossary": [
+        ("knowledge/language/glossary.yml", 3, "field 'vi' must be a list, got the text 'đại biểu'"),
+        ("knowledge/language/glossary.yml", 5, "unknown field 'fr'"),
+    ],
+    "language_bad_out_of_scope": [
+        (
+            "knowledge/language/out_of_scope.yml",
+            1,
+            "field 'health' must be a list, got the text 'triệu chứng'",
+        )
+    ],
     "yaml_extension": [("knowledge/events.yaml", 1, "knowledge files end in .yml")],
 }
 

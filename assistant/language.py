@@ -1,0 +1,132 @@
+"""How people type, and the same words in the other language: two tables staff keep in knowledge/language/.
+
+`out_of_scope.yml` lists the words of the domains the assistant declines (health, law, weather, bookings).
+`abbreviations.yml` maps what people type ("qngai", "bn", "ko", "ad ơi") to what it means ("quang ngai",
+"bao nhieu", "khong", nothing); `glossary.yml` pairs Vietnamese and English words of the domain ("diễn giả" /
+"speakers"). `Language.expand` rewrites a question with the first table, on folded words; `Language.related`
+gives the other language's words for the words of a question, so that a search finds text written in either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.text import fold
+
+LANGUAGE_DIR = "language"
+ABBREVIATIONS_FILE = f"{LANGUAGE_DIR}/abbreviations.yml"
+GLOSSARY_FILE = f"{LANGUAGE_DIR}/glossary.yml"
+OUT_OF_SCOPE_FILE = f"{LANGUAGE_DIR}/out_of_scope.yml"
+MAX_PHRASE_WORDS = 3
+# Words and numbers of folded text; the rest (spaces, punctuation) is kept as it is between them.
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+# A key of the abbreviation table: one to three folded words.
+KEY_RE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+){0,2}\Z")
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(text)))
+
+
+@dataclass(frozen=True)
+class Language:
+    """The two tables, ready to apply (empty tables change nothing)."""
+
+    abbreviations: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    pairs: tuple[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]], ...] = ()
+    out_of_scope: Mapping[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(
+        cls,
+        abbreviations: Mapping[str, Any] | None,
+        glossary: Iterable[Any] | None,
+        out_of_scope: Mapping[str, Any] | None = None,
+    ) -> Language:
+        table = {
+            _phrase(str(key)): _phrase(str(value or ""))
+            for key, value in (abbreviations or {}).items()
+            if _phrase(str(key))
+        }
+        pairs = []
+        for item in glossary or []:
+            if isinstance(item, Mapping):
+                vi = frozenset(p for p in (_phrase(str(w)) for w in item.get("vi") or []) if p)
+                en = frozenset(p for p in (_phrase(str(w)) for w in item.get("en") or []) if p)
+                if vi and en:
+                    pairs.append((vi, en))
+        domains = {
+            str(domain): frozenset(p for p in (_phrase(str(w)) for w in words or []) if p)
+            for domain, words in (out_of_scope or {}).items()
+            if isinstance(words, list)
+        }
+        return cls(table, tuple(pairs), domains)
+
+    @classmethod
+    def from_dir(cls, knowledge_dir: Path) -> Language:
+        """The tables of a knowledge folder (missing files: empty tables). Validation is the validator's job."""
+
+        def read(name: str) -> Any:
+            path = knowledge_dir / name
+            return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+        abbreviations = read(ABBREVIATIONS_FILE)
+        glossary = read(GLOSSARY_FILE)
+        out_of_scope = read(OUT_OF_SCOPE_FILE)
+        return cls.from_data(
+            abbreviations if isinstance(abbreviations, Mapping) else None,
+            glossary if isinstance(glossary, list) else None,
+            out_of_scope if isinstance(out_of_scope, Mapping) else None,
+        )
+
+    def expand(self, text: str) -> str:
+        """`text` folded, with every abbreviation written out (longest first) and fillers dropped; what lies
+        between the words (spaces, '/', '?') is kept, so dates and numbers read as before."""
+        folded = fold(text)
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+        words = [folded[a:b] for a, b in spans]
+        out: list[str] = []
+        last = 0
+        i = 0
+        while i < len(words):
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+                meaning = self.abbreviations.get(tuple(words[i : i + size]))
+                if meaning is not None:
+                    start, end = spans[i][0], spans[i + size - 1][1]
+                    out += [folded[last:start], " ".join(meaning)]
+                    last = end
+                    i += size
+                    break
+            else:
+                i += 1
+        out.append(folded[last:])
+        return " ".join("".join(out).split())
+
+    def equivalents(self, words: Iterable[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""
+        tokens = list(words)
+        present = {tuple(tokens[i : i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
+        found: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
+        for vi, en in self.pairs:
+            for side, other in ((vi, en), (en, vi)):
+                for phrase in sorted(side & present):
+                    found.append((phrase, tuple(sorted(other))))
+        return found
+
+    def out_of_scope_domain(self, text: str) -> str | None:
+        """The out-of-scope domain (health, law, ...) whose words `text` holds, if any."""
+        tokens = _TOKEN.findall(fold(text))
+        present = {tuple(tokens[i : i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
+        return next((domain for domain, phrases in self.out_of_scope.items() if phrases & present), None)
+
+    def related(self, words: Iterable[str]) -> list[str]:
+        """The words of the other language for the glossary phrases found in `words` (folded)."""
+        tokens = list(words)
+        found = [w for _, others in self.equivalents(tokens) for phrase in others for w in phrase]
+        return list(dict.fromkeys(w for w in found if w not in tokens))

@@ -1,0 +1,50 @@
+"""Source documents: front matter, passages that keep their place, and the project's own documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.kb.documents import document_date_text, passages, read_documents
+from assistant.kb.validate import validate_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_a_body_is_split_into_sentences_that_keep_their_line_and_heading() -> None:
+    body = "Quảng Ngãi quyết liệt chuyển đổi số\nNăm 2022, DTI tăng 34 bậc. Tỉnh có 1.141 tổ.\n\n- Một dòng liệt kê đủ dài.\n"
+    found = passages("doc", body, first_line=9)
+    assert [(p.number, p.line, p.text, p.heading) for p in found] == [
+        (0, 9, "Quảng Ngãi quyết liệt chuyển đổi số", "Quảng Ngãi quyết liệt chuyển đổi số"),
+        (1, 10, "Năm 2022, DTI tăng 34 bậc.", "Quảng Ngãi quyết liệt chuyển đổi số"),
+        (2, 10, "Tỉnh có 1.141 tổ.", "Quảng Ngãi quyết liệt chuyển đổi số"),
+        (3, 12, "Một dòng liệt kê đủ dài.", "Quảng Ngãi quyết liệt chuyển đổi số"),
+    ]
+    assert found[1].ref == "doc#1"
+
+
+def test_numbers_and_abbreviations_do_not_end_a_sentence() -> None:
+    found = passages("doc", "Doanh thu đạt 1.250.000 đồng, tăng 3,2 lần so với TP. Huế năm trước.\n", 1)
+    assert len(found) == 1
+
+
+def test_dates_are_shown_with_the_precision_the_source_gives() -> None:
+    assert document_date_text("2022-08-18", "vi") == "18/08/2022"
+    assert document_date_text("2022-10", "vi") == "10/2022"
+    assert document_date_text("2023", "vi") == "2023"
+    assert document_date_text("2022-08-18", "en") == "18 August 2022"
+    assert document_date_text("2022-10", "en") == "October 2022"
+
+
+def test_the_project_documents_are_valid_and_quote_their_seed_verbatim() -> None:
+    _, problems = validate_dir(ROOT / "knowledge", seeds_dir=SEEDS if SEEDS.is_dir() else None)
+    assert problems == []
+    documents = read_documents(ROOT / "knowledge")
+    assert len(documents) >= 5
+    for document in documents:
+        assert document.passages, document.id
+        seed = document.source.get("seed")
+        if seed and SEEDS.is_dir():
+            original = " ".join((SEEDS / seed).read_text(encoding="utf-8").split())
+            for passage in document.passages:
+                assert passage.text in original, (document.id, passage.text)
