@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.answering.dispatch import answer, build_question
+from assistant.answering.dispatch import build_question, respond
 from assistant.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
 from assistant.answering.model import CONTEXT_SLOTS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS
@@ -56,7 +56,7 @@ def _record_unanswered(state: KnowledgeState, question: Question, channel: str) 
         **{k: v for k, v in question.values.items() if k not in LOCATION_SLOTS},
     }
     with state.sessions().begin() as session:
-        record_unanswered(session, question.text, question.language, channel, question.intent, tried)
+        record_unanswered(session, question.original, question.language, channel, question.intent, tried)
 
 
 class ActionAnswer(Action):
@@ -75,7 +75,7 @@ class ActionAnswer(Action):
         intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
         slots = {slot: tracker.get_slot(slot) for slot in (*CONTEXT_SLOTS, "language")}
         question = build_question(knowledge, intent, text, message.get("entities") or [], slots, today())
-        reply = with_feedback_buttons(knowledge, question, answer(knowledge, question))
+        reply = with_feedback_buttons(knowledge, question, respond(knowledge, question))
         send(dispatcher, reply)
         if not reply.answered:
             try:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.model import Question, Reply
 from assistant.answering.vocabulary import Vocabulary
 from assistant.answering.wording import Wording, format_date, format_number
+from assistant.kb.documents import Document
 from assistant.kb.entry import Entry
+from assistant.kb.index import RetrievalIndex
 from assistant.kb.search import KnowledgeBase
+from assistant.language import Language
 
 # The provinces the knowledge covers, in the order choices are offered.
 COVERED_PROVINCES = ("thua-thien-hue", "quang-ngai", "quang-nam")
@@ -19,11 +22,19 @@ COVERED_PROVINCES = ("thua-thien-hue", "quang-ngai", "quang-nam")
 
 @dataclass(frozen=True)
 class Knowledge:
-    """The knowledge in force for one answer: entries, the frame sentences and the metric vocabulary."""
+    """The knowledge in force for one answer: entries, the frame sentences, the metric vocabulary, the source
+    documents, how people type (knowledge/language/) and one retrieval index over entries and passages."""
 
     kb: KnowledgeBase
     wording: Wording
     vocabulary: Vocabulary
+    documents: tuple[Document, ...] = ()
+    language: Language = field(default_factory=Language)
+    index: RetrievalIndex = field(default_factory=lambda: RetrievalIndex(()))
+
+    def document(self, document_id: str) -> Document | None:
+        """The source document `document_id`, or None."""
+        return next((d for d in self.documents if d.id == document_id), None)
 
     def entry(self, topic: str, entry_id: str | None) -> Entry | None:
         """The entry, or None when the id is empty or unknown."""
@@ -106,7 +117,7 @@ def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
 
 def ask(knowledge: Knowledge, key: str, question: Question, buttons: list[dict[str, str]]) -> Reply:
     """A reply that asks for what is missing, with buttons for the choices the knowledge has."""
-    reply = Reply(answered=True)
+    reply = Reply(answered=True, asks=True)
     reply.say(knowledge.wording.say(key, question.language), buttons)
     return reply
 

@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 
 from assistant.answering.charts import answer_chart
-from assistant.answering.common import Knowledge, button, name, no_data
+from assistant.answering.common import Knowledge, button, name, no_data, topic_buttons
 from assistant.answering.digital import answer_dt_info
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
+from assistant.answering.evidence import choose, question_query, reply_coverage
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
@@ -91,7 +92,8 @@ def build_question(
     today: date,
 ) -> Question:
     """The question of one user message: what it names (by the NLU and by name lookup) and its context."""
-    text = unicodedata.normalize("NFC", text or "")
+    original = unicodedata.normalize("NFC", text or "")
+    text = knowledge.language.expand(original)
     mentioned: dict[str, list[str]] = {}
     for topics in MENTION_TOPICS:
         for match in knowledge.kb.find_in_text(text, topics):
@@ -129,10 +131,10 @@ def build_question(
             ids.insert(0, entry_id)
     # "national" is a level, not a place one can ask figures for
     mentioned["provinces"] = [p for p in mentioned.get("provinces", []) if p != "national"]
-    language = slots.get("language") or detect_language(text) or "vi"
+    language = slots.get("language") or detect_language(original) or "vi"
     unknown = _unknown_place(knowledge, text, mentioned)
     context = {k: v for k, v in slots.items() if v is not None}
-    return Question(intent, text, language, today, mentioned, years, values, context, unknown)
+    return Question(intent, text, language, today, mentioned, years, values, context, unknown, original)
 
 
 def _documents_named(knowledge: Knowledge, text: str) -> list[str]:
@@ -157,8 +159,29 @@ def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[st
     return None
 
 
+# A question with words of a domain the assistant does not serve (health, law...) is declined unless the
+# reply holds at least this much of it (the knowledge then clearly has what it asks).
+DECLINE_BELOW = 0.5
+
+
+def respond(knowledge: Knowledge, question: Question) -> Reply:
+    """The reply to one message: the structured answer or the quoted evidence, whichever holds the question
+    better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
+    not serve and the knowledge does not hold it."""
+    reply = choose(knowledge, question, answer(knowledge, question))
+    domain = knowledge.language.out_of_scope_domain(question.text)
+    if domain is not None and knowledge.wording.has(f"out_of_scope.{domain}"):
+        query = question_query(knowledge, question)
+        if not reply.answered or reply.asks or reply_coverage(knowledge, query, reply) < DECLINE_BELOW:
+            declined = Reply(answered=True)
+            text = knowledge.wording.say(f"out_of_scope.{domain}", question.language)
+            declined.say(text, topic_buttons(knowledge, question))
+            return declined
+    return reply
+
+
 def answer(knowledge: Knowledge, question: Question) -> Reply:
-    """The reply to a question intent, to a follow-up ('inform'), or to a message not understood."""
+    """The structured reply to a question intent, to a follow-up ('inform'), or to a message not understood."""
     intent = question.intent
     if question.first("digital_transformation") in _documents_named(knowledge, question.text):
         intent = "ask_dt_info"  # "Quyết định 505 ... do ai ban hành": the decision, not the event it set up
@@ -253,4 +276,4 @@ def _follow_up_intent(question: Question) -> str | None:
     return None
 
 
-__all__ = ["QUESTION_INTENTS", "answer", "build_question", "fallback"]
+__all__ = ["QUESTION_INTENTS", "answer", "build_question", "fallback", "respond"]

@@ -40,6 +40,7 @@ class Reply:
     slots: dict[str, Any] = field(default_factory=dict)
     entry: str | None = None  # "topic:id" of the entry the answer came from (for feedback)
     answered: bool = True  # False when the assistant had nothing (recorded as unanswered)
+    asks: bool = False  # True when it asks which one is meant instead of answering
 
     def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> Reply:
         """Add a text message (optionally with buttons)."""
@@ -51,9 +52,11 @@ class Reply:
 class Question:
     """A user's question as the answering code sees it.
 
-    `mentioned` holds the entries named in this very message (topic -> ids, in the order mentioned), `years`
-    the years written in it, `values` entity values from the NLU (metric, pillar), and `context` the slots
-    carried over from earlier turns.
+    `text` is the message as the answering code reads it: folded, with the abbreviations people type written
+    out (knowledge/language/abbreviations.yml); `original` is what the user typed. `mentioned` holds the
+    entries named in this very message (topic -> ids, in the order mentioned), `years` the years written in
+    it, `values` entity values from the NLU (metric, pillar), and `context` the slots carried over from
+    earlier turns.
     """
 
     intent: str
@@ -65,6 +68,7 @@ class Question:
     values: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     unknown_place: str | None = None
+    original: str = ""
 
     def first(self, topic: str) -> str | None:
         """The first entry of `topic` named in this message."""

@@ -1,0 +1,260 @@
+"""One retrieval index over every knowledge entry (all its texts, both languages) and every document passage.
+
+Ranking is SQLite's FTS5 (an inverted index with BM25 and column weights, in the standard library's sqlite3),
+run on an in-memory table built with each knowledge snapshot: no ranking code of our own. What goes in are
+search terms made here: folded words (no case, no diacritics, so "Quảng Ngãi" and "quang ngai" are one term)
+and syllable bigrams ("quang_ngai"), since a Vietnamese word is often two syllables. Names weigh most, then the
+texts, then a passage's heading and document title.
+
+FTS5 scores every row that holds any query term, so terms found in a large share of the rows (question words,
+"du lich" in a travel knowledge base) are left out of the query when rarer ones are there: the work of a search
+then follows the rare terms, not the size of the index.
+
+`coverage` says how much of a question a text holds: the share of the question's content words (weighted by
+their rarity) found in it. It is what thresholds are set on: BM25 scores do not compare across questions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.kb.documents import Document, Passage
+from assistant.kb.entry import Entry
+from assistant.text import fold
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and document title)
+# Terms in more than this share of the rows are left out of a query that has rarer ones.
+COMMON_SHARE = 0.05
+MIN_COMMON_ROWS = 50
+CANDIDATES = 30
+# A bigram found says the words are together ("diễn giả", not "điện" and "giá"): it counts as much as a word.
+BIGRAM_WEIGHT = 1.0
+# Fields that say where an entry comes from or identify it, not what it says.
+SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url", "image", "coordinates"})
+
+# Phrases and words that ask rather than say (folded, Vietnamese and English): not content of a question.
+# Folding makes many Vietnamese words alike (so: số/sở, co: có/cổ, hoi: hỏi/Hội), so only words that stay
+# unambiguous once folded are here; the rest weigh what their rarity says.
+QUESTION_PHRASES = (
+    "bao nhieu",
+    "khi nao",
+    "luc nao",
+    "bao gio",
+    "o dau",
+    "nhu the nao",
+    "the nao",
+    "ra sao",
+    "la gi",
+    "la ai",
+    "nam nao",
+    "ngay nao",
+    "cai gi",
+    "tai sao",
+    "vi sao",
+    "how many",
+    "how much",
+    "how long",
+    "what is",
+    "what are",
+    "when was",
+    "when is",
+    "where is",
+    "who is",
+    "who was",
+)
+STOP_WORDS = frozenset(
+    """la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi
+    about an and are as at be been by can could did do does for from had has have how i in is it its me my of
+    on or please tell that the their there this to was were what when where which who whom why will with would
+    you your""".split()
+)
+_QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
+
+
+def stem(word: str) -> str:
+    """A light English stem ('speakers' -> 'speaker'); Vietnamese syllables never end in -s, -ed or -ing."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The folded, lightly stemmed words of `text`."""
+    return [stem(w) for w in _WORD.findall(fold(text))]
+
+
+def terms(tokens: Sequence[str]) -> list[str]:
+    """Search terms of folded words: the words and their neighbour bigrams."""
+    return [*tokens, *(f"{a}_{b}" for a, b in itertools.pairwise(tokens))]
+
+
+def phrase_term(phrase: Sequence[str]) -> str:
+    """The term that stands for a phrase of folded words: the word, or its words joined by '_'."""
+    return "_".join(stem(w) for w in phrase)
+
+
+def _texts(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def entry_texts(entry: Entry) -> tuple[str, str]:
+    """(names, other texts) of an entry, both languages."""
+    names = " ".join(name for _, name in entry.names())
+    body = " ".join(
+        text for key, value in entry.data.items() if key not in SKIPPED_FIELDS for text in _texts(value)
+    )
+    return names, body
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry or passage found for a question, with its BM25 score and how much of the question it holds."""
+
+    item: Entry | Passage
+    score: float
+    coverage: float
+
+    @property
+    def is_passage(self) -> bool:
+        return isinstance(self.item, Passage)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the index searches it: its content terms with their weights, what else counts for each
+    (the glossary's words in the other language), and its search terms."""
+
+    content: dict[str, float]
+    terms: tuple[str, ...]
+    alternatives: dict[str, frozenset[str]]
+
+
+class RetrievalIndex:
+    """The index of one knowledge snapshot (immutable once built; searches may run from several threads)."""
+
+    def __init__(self, entries: Iterable[Entry], documents: Iterable[Document] = ()) -> None:
+        self._items: list[Entry | Passage] = []
+        self._words: list[frozenset[str]] = []
+        df: Counter[str] = Counter()
+        rows = []
+        for entry in entries:
+            names, body = entry_texts(entry)
+            rows.append(self._row(entry, [names, body, ""], df))
+        for document in documents:
+            for passage in document.passages:
+                rows.append(self._row(passage, ["", passage.text, f"{passage.heading} {document.title}"], df))
+        self._df = df
+        self._size = len(self._items)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            "CREATE VIRTUAL TABLE idx USING fts5(names, body, context, tokenize = \"unicode61 tokenchars '_'\")"
+        )
+        self._db.executemany("INSERT INTO idx(rowid, names, body, context) VALUES (?, ?, ?, ?)", rows)
+
+    def _row(self, item: Entry | Passage, columns: list[str], df: Counter[str]) -> tuple[int, str, str, str]:
+        rowid = len(self._items)
+        self._items.append(item)
+        tokens = [words(text) for text in columns]
+        fields = [" ".join(terms(ts)) for ts in tokens]
+        self._words.append(frozenset(" ".join(fields).split()))
+        df.update(set(" ".join(fields).split()))
+        return rowid, fields[0], fields[1], fields[2]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
+
+    def query(
+        self, text: str, equivalents: Iterable[tuple[Sequence[str], Iterable[Sequence[str]]]] = ()
+    ) -> Query:
+        """The content terms of a question: its words that are not stop words, and the bigrams of neighbouring
+        content words that the index knows (a bigram nowhere in the knowledge says nothing about the question).
+        `equivalents` are (phrase, other-language phrases) pairs of the glossary found in the question."""
+        tokens = words(_QUESTION_PHRASE.sub(" ", " ".join(words(text))))
+        content = [t for t in tokens if t not in STOP_WORDS]
+        content += [
+            f"{a}_{b}"
+            for a, b in itertools.pairwise(tokens)
+            if a not in STOP_WORDS and b not in STOP_WORDS and self._df.get(f"{a}_{b}", 0)
+        ]
+        weights = {t: self.idf(t) * (BIGRAM_WEIGHT if "_" in t else 1.0) for t in dict.fromkeys(content)}
+        alternatives: dict[str, set[str]] = {}
+        extra: list[str] = []
+        for phrase, others in equivalents:
+            key = phrase_term(phrase)
+            other_terms = {phrase_term(o) for o in others}
+            for word in (key, *(stem(w) for w in phrase)):
+                if word in weights:
+                    alternatives.setdefault(word, set()).update(other_terms)
+            extra += [t for o in others for t in terms([stem(w) for w in o])]
+        query_terms = [*terms(tokens), *extra]
+        return Query(
+            weights,
+            tuple(t for t in dict.fromkeys(query_terms) if t in self._df),
+            {k: frozenset(v) for k, v in alternatives.items()},
+        )
+
+    def coverage(self, query: Query, found: Iterable[str]) -> float:
+        """The weighted share of the question's content terms that `found` (terms: words and bigrams) holds;
+        a term counts as found when one of its other-language equivalents is."""
+        total = sum(query.content.values())
+        if not total:
+            return 0.0
+        have = found if isinstance(found, (set, frozenset)) else set(found)
+        held = 0.0
+        for term, weight in query.content.items():
+            if term in have or any(alt in have for alt in query.alternatives.get(term, ())):
+                held += weight
+        return held / total
+
+    def search(self, query: Query, limit: int = 5, passages: bool | None = None) -> list[Hit]:
+        """The best entries and passages for `query`, by coverage then BM25; `passages` True/False keeps one
+        kind only."""
+        common = max(MIN_COMMON_ROWS, self._size * COMMON_SHARE)
+        rare = [t for t in query.terms if self._df[t] <= common]
+        chosen = rare or sorted(query.terms, key=lambda t: self._df[t])[:2]
+        if not chosen:
+            return []
+        match = " OR ".join(f'"{t}"' for t in chosen)
+        with self._lock:
+            found = self._db.execute(
+                "SELECT rowid, -bm25(idx, ?, ?, ?) AS score FROM idx WHERE idx MATCH ? ORDER BY bm25(idx, ?, ?, ?)"
+                " LIMIT ?",
+                (*WEIGHTS, match, *WEIGHTS, CANDIDATES if passages is None else CANDIDATES * 3),
+            ).fetchall()
+        hits = []
+        for rowid, score in found:
+            item = self._items[rowid]
+            if passages is not None and isinstance(item, Passage) != passages:
+                continue
+            hits.append(Hit(item, score, self.coverage(query, self._words[rowid])))
+        hits.sort(key=lambda h: (-round(h.coverage, 6), -h.score))
+        return hits[:limit]
+
+
+def text_terms(text: str) -> frozenset[str]:
+    """The terms (words and bigrams) of a text, to measure how much of a question it holds."""
+    return frozenset(terms(words(text)))

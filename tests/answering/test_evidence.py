@@ -1,0 +1,153 @@
+"""Answers quoted from the source documents, everyday typing, and questions the assistant declines."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import build_question, respond
+from assistant.answering.model import Reply
+from assistant.kb.documents import Document, passages
+from assistant.kb.index import RetrievalIndex
+from assistant.language import Language
+from tests.answering.conftest import TODAY, said
+
+
+def reply_to(knowledge: Knowledge, intent: str, text: str, language: str = "vi", **slots: object) -> Reply:
+    question = build_question(knowledge, intent, text, [], {"language": language, **slots}, TODAY)
+    return respond(knowledge, question)
+
+
+# A made-up document (tests only): a detail no entry of the knowledge holds.
+FAIR = """Hội chợ sách Quảng Ngãi 2024 khai mạc tại Công viên Ba Tơ.
+Ông Trần Văn Thử, Giám đốc Sở Văn hóa, phát biểu khai mạc hội chợ.
+Hội chợ có 40 gian hàng của các nhà xuất bản.
+"""
+
+
+@pytest.fixture(scope="module")
+def with_fair(knowledge: Knowledge) -> Knowledge:
+    document = Document(
+        "hoi-cho-sach-2024",
+        "Hội chợ sách Quảng Ngãi 2024",
+        {"title": "Hội chợ sách Quảng Ngãi 2024 (bài báo thử)", "url": "https://example.org/hoi-cho"},
+        "2024-04-20",
+        ("quang-ngai",),
+        "vi",
+        "test",
+        "documents/hoi-cho-sach-2024.md",
+        passages("hoi-cho-sach-2024", FAIR, 9),
+    )
+    documents = (*knowledge.documents, document)
+    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
+    return dataclasses.replace(knowledge, documents=documents, index=RetrievalIndex(entries, documents))
+
+
+def test_a_detail_only_the_source_holds_is_quoted_with_its_source_and_date(with_fair: Knowledge) -> None:
+    reply = reply_to(with_fair, "nlu_fallback", "Ai phát biểu khai mạc hội chợ sách Quảng Ngãi 2024?")
+    text = said(reply)
+    assert "«Ông Trần Văn Thử, Giám đốc Sở Văn hóa, phát biểu khai mạc hội chợ.»" in text
+    assert (
+        text.splitlines()[-1]
+        == "Nguồn: Hội chợ sách Quảng Ngãi 2024 (bài báo thử) – https://example.org/hoi-cho (20/04/2024)."
+    )
+    assert reply.entry == "documents:hoi-cho-sach-2024"
+
+
+def test_an_english_question_gets_an_english_lead_in_before_the_vietnamese_quote(
+    with_fair: Knowledge,
+) -> None:
+    reply = reply_to(
+        with_fair, "nlu_fallback", "How many booths did the Quang Ngai fair 2024 have?", "en"
+    )
+    lines = said(reply).splitlines()
+    assert lines[0] == "The source says (in Vietnamese):"
+    assert any("40 gian hàng" in line for line in lines[1:-1])
+    assert lines[-1].startswith("Source:") and "20 April 2024" in lines[-1]
+
+
+def test_a_passage_about_another_province_or_year_never_answers(with_fair: Knowledge) -> None:
+    for text in (
+        "Ai phát biểu khai mạc hội chợ sách Quảng Nam 2024?",
+        "Ai phát biểu khai mạc hội chợ sách Quảng Ngãi 2022?",
+    ):
+        assert "Trần Văn Thử" not in said(reply_to(with_fair, "nlu_fallback", text))
+
+
+def test_a_follow_up_that_names_nothing_is_read_with_the_subject_of_the_conversation(
+    knowledge: Knowledge,
+) -> None:
+    first = reply_to(knowledge, "ask_event_info", "Tuần lễ Chuyển đổi số Quảng Ngãi 2023")
+    follow = reply_to(knowledge, "nlu_fallback", "Có bao nhiêu gian hàng?", **first.slots)
+    assert "Huế" not in said(follow)
+
+
+def test_a_modelled_attribute_keeps_its_structured_answer(knowledge: Knowledge) -> None:
+    text = said(reply_to(knowledge, "ask_site_recognition", "Phố cổ Hội An được UNESCO công nhận năm nào?"))
+    assert "1999" in text and "«" not in text
+
+
+def test_a_passage_about_another_province_never_answers(knowledge: Knowledge) -> None:
+    text = said(
+        reply_to(knowledge, "ask_event_date", "Tuần lễ Chuyển đổi số Quảng Nam 2023 diễn ra khi nào?")
+    )
+    assert "Quảng Ngãi" not in text and "28/9" not in text
+
+
+def test_a_question_without_its_province_is_asked_not_guessed(knowledge: Knowledge) -> None:
+    reply = reply_to(knowledge, "ask_tourism_stat", "Doanh thu du lịch bao nhiêu?")
+    assert reply.asks and "«" not in said(reply)
+
+
+def test_everyday_typing_is_read_as_written_out(knowledge: Knowledge) -> None:
+    typed = build_question(
+        knowledge, "ask_tourism_stat", "ad ơi qngai đón bn khách năm 2022 ạ", [], {}, TODAY
+    )
+    written = build_question(
+        knowledge, "ask_tourism_stat", "Quảng Ngãi đón bao nhiêu khách năm 2022", [], {}, TODAY
+    )
+    assert typed.mentioned == written.mentioned and typed.years == [2022]
+    assert typed.original == "ad ơi qngai đón bn khách năm 2022 ạ"
+    assert "650.000" in said(respond(knowledge, typed))
+
+
+def test_health_questions_are_declined_with_what_the_assistant_does(knowledge: Knowledge) -> None:
+    text = said(reply_to(knowledge, "ask_service_howto", "Tôi bị sốt cao thì nên uống thuốc gì?"))
+    assert "không tư vấn về sức khỏe" in text and "115" in text
+
+
+def test_health_insurance_procedures_are_still_answered(knowledge: Knowledge) -> None:
+    text = said(reply_to(knowledge, "ask_service_howto", "Làm thẻ bảo hiểm y tế trên VNeID như thế nào?"))
+    assert "sức khỏe" not in text
+
+
+def test_the_index_finds_passages_and_entries_in_either_language() -> None:
+    language = Language.from_data(
+        {"cds": "chuyen doi so"}, [{"vi": ["diễn giả"], "en": ["speakers"]}], {"health": ["bị sốt"]}
+    )
+    from assistant.kb.documents import Document, passages
+
+    body = "Tuần lễ chuyển đổi số thu hút hơn 50 diễn giả.\nTriển lãm có 25 gian hàng.\n"
+    document = Document(
+        "doc",
+        "Tuần lễ",
+        {"title": "Bài báo"},
+        "2022",
+        ("thua-thien-hue",),
+        "vi",
+        "",
+        "d",
+        passages("doc", body, 1),
+    )
+    index = RetrievalIndex([], [document])
+    text = language.expand("How many speakers at the cds week?")
+    query = index.query(text, language.equivalents(text.split()))
+    [best, *_] = index.search(query)
+    assert "50 diễn giả" in best.item.text  # type: ignore[union-attr]
+    assert best.coverage > 0.5
+    assert language.out_of_scope_domain("em bi sot qua") == "health"
+    assert language.out_of_scope_domain("sốt ruột quá") is None
+    assert date(2022, 1, 1)  # the index holds no dates of its own
