@@ -60,9 +60,7 @@ def test_a_detail_only_the_source_holds_is_quoted_with_its_source_and_date(with_
 def test_an_english_question_gets_an_english_lead_in_before_the_vietnamese_quote(
     with_fair: Knowledge,
 ) -> None:
-    reply = reply_to(
-        with_fair, "nlu_fallback", "How many booths did the Quang Ngai fair 2024 have?", "en"
-    )
+    reply = reply_to(with_fair, "nlu_fallback", "How many booths did the Quang Ngai fair 2024 have?", "en")
     lines = said(reply).splitlines()
     assert lines[0] == "The source says (in Vietnamese):"
     assert any("40 gian hàng" in line for line in lines[1:-1])
