@@ -117,7 +117,7 @@ def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
 
 def ask(knowledge: Knowledge, key: str, question: Question, buttons: list[dict[str, str]]) -> Reply:
     """A reply that asks for what is missing, with buttons for the choices the knowledge has."""
-    reply = Reply(answered=True, asks=True)
+    reply = Reply(answered=True, asks=key)
     reply.say(knowledge.wording.say(key, question.language), buttons)
     return reply
 

@@ -22,7 +22,7 @@ from assistant.kb.index import Hit, Query, text_terms
 from assistant.text import fold
 
 # How much of a question (weighted share of its content terms) a passage must hold to answer it ...
-ANSWER_COVERAGE = 0.7
+ANSWER_COVERAGE = 0.6
 # ... to replace a structured answer that holds much less of it (by at least MARGIN) ...
 OVERRIDE_COVERAGE = 0.8
 MARGIN = 0.3
@@ -119,8 +119,17 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
             chosen.append(other)
             break
     chosen.sort(key=lambda h: _passage(h).number)
-    coverage = knowledge.index.coverage(query, set().union(*(text_terms(_passage(h).text) for h in chosen)))
+    coverage = knowledge.index.coverage(
+        query, set().union(*(_passage_terms(knowledge, _passage(h)) for h in chosen))
+    )
     return Evidence(tuple(_passage(h) for h in chosen), coverage)
+
+
+def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:
+    """The terms a passage holds, read in its place: its text, its heading and its document's title."""
+    document = knowledge.document(passage.document)
+    title = document.title if document is not None else ""
+    return text_terms(f"{passage.text} {passage.heading} {title}")
 
 
 def _passage(hit: Hit) -> Passage:

@@ -40,7 +40,7 @@ class Reply:
     slots: dict[str, Any] = field(default_factory=dict)
     entry: str | None = None  # "topic:id" of the entry the answer came from (for feedback)
     answered: bool = True  # False when the assistant had nothing (recorded as unanswered)
-    asks: bool = False  # True when it asks which one is meant instead of answering
+    asks: str | None = None  # the wording key of what it asks for instead of answering ('ask_year', ...)
 
     def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> Reply:
         """Add a text message (optionally with buttons)."""

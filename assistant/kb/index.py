@@ -75,7 +75,8 @@ STOP_WORDS = frozenset(
     """la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi
     about an and are as at be been by can could did do does for from had has have how i in is it its me my of
     on or please tell that the their there this to was were what when where which who whom why will with would
-    you your""".split()
+    you your many much take took taken part get got make made have has had do done give gave say said see also
+    than then into some any all each other""".split()
 )
 _QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
 
