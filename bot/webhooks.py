@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -29,8 +30,21 @@ def derived_secret(token: str, purpose: str) -> str:
     return hmac.new(token.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
-def url_path(url: str, default: str) -> str:
-    """The path of `url`, or `default` when it has none."""
+def chosen_secret(given: str, rule: re.Pattern[str], refusal: str, token: str, purpose: str) -> str:
+    """The secret set (`given`, which must match `rule`, else ConfigError(`refusal`)), or one derived from the
+    token."""
+    if given:
+        if not rule.fullmatch(given):
+            raise ConfigError(refusal)
+        return given
+    return derived_secret(token, purpose)
+
+
+def webhook_path(url: str, missing: str, default: str) -> str:
+    """The local path of the webhook: the path of its public `url` (`default` when it has none); ConfigError
+    (`missing`) when no URL is set."""
+    if not url:
+        raise ConfigError(missing)
     return urlsplit(url).path or default
 
 

@@ -15,7 +15,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from assistant.settings import Settings
-from bot.webhooks import MAX_BODY, ConfigError, derived_secret, has_secret, serve, url_path
+from bot import webhooks
+from bot.webhooks import MAX_BODY, has_secret, serve
 
 logger = logging.getLogger(__name__)
 
@@ -30,20 +31,22 @@ SECRET = web.AppKey("secret", str)
 
 def webhook_secret(settings: Settings) -> str:
     """TELEGRAM_WEBHOOK_SECRET, or one derived from the token (the same across restarts and replicas)."""
-    if settings.telegram_webhook_secret:
-        if not SECRET_PATTERN.fullmatch(settings.telegram_webhook_secret):
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        return settings.telegram_webhook_secret
-    return derived_secret(settings.telegram_token, "telegram-webhook-secret")
+    return webhooks.chosen_secret(
+        settings.telegram_webhook_secret,
+        SECRET_PATTERN,
+        "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
+        settings.telegram_token,
+        "telegram-webhook-secret",
+    )
 
 
 def webhook_path(settings: Settings) -> str:
     """The local path of the webhook: the path of TELEGRAM_WEBHOOK_URL (default /telegram)."""
-    if not settings.telegram_webhook_url:
-        raise ConfigError(
-            "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL (the public https URL Telegram posts to)"
-        )
-    return url_path(settings.telegram_webhook_url, DEFAULT_WEBHOOK_PATH)
+    return webhooks.webhook_path(
+        settings.telegram_webhook_url,
+        "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL (the public https URL Telegram posts to)",
+        DEFAULT_WEBHOOK_PATH,
+    )
 
 
 async def webhook(request: web.Request) -> web.Response:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from aiohttp import web
 
 from assistant.settings import Settings
-from bot.webhooks import MAX_BODY, ConfigError, derived_secret, has_secret, serve, url_path
+from bot import webhooks
+from bot.webhooks import MAX_BODY, has_secret, serve
 from bot.zalo.api import Update, read_update
 
 logger = logging.getLogger(__name__)
@@ -31,18 +32,22 @@ SECRET = web.AppKey("secret", str)
 
 def webhook_secret(settings: Settings) -> str:
     """ZALO_WEBHOOK_SECRET, or one derived from the token (the same across restarts and replicas)."""
-    if settings.zalo_webhook_secret:
-        if not SECRET_PATTERN.fullmatch(settings.zalo_webhook_secret):
-            raise ConfigError("ZALO_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ and -")
-        return settings.zalo_webhook_secret
-    return derived_secret(settings.zalo_bot_token, "zalo-webhook-secret")
+    return webhooks.chosen_secret(
+        settings.zalo_webhook_secret,
+        SECRET_PATTERN,
+        "ZALO_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ and -",
+        settings.zalo_bot_token,
+        "zalo-webhook-secret",
+    )
 
 
 def webhook_path(settings: Settings) -> str:
     """The local path of the webhook: the path of ZALO_WEBHOOK_URL (default /zalo)."""
-    if not settings.zalo_webhook_url:
-        raise ConfigError("ZALO_MODE=webhook needs ZALO_WEBHOOK_URL (the public https URL Zalo posts to)")
-    return url_path(settings.zalo_webhook_url, DEFAULT_WEBHOOK_PATH)
+    return webhooks.webhook_path(
+        settings.zalo_webhook_url,
+        "ZALO_MODE=webhook needs ZALO_WEBHOOK_URL (the public https URL Zalo posts to)",
+        DEFAULT_WEBHOOK_PATH,
+    )
 
 
 async def webhook(request: web.Request) -> web.Response:
