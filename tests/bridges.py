@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 # Settings a developer's environment might hold that would change a bridge under test.
 CLEARED = (
@@ -82,3 +83,19 @@ def wait_healthy(bridge: Bridge, timeout: float = 60) -> Bridge:
         time.sleep(0.2)
     bridge.stop()
     raise RuntimeError(f"the bridge did not answer /health in {timeout:.0f} s:\n{bridge.logs()[-3000:]}")
+
+
+def start_bridge_with(
+    launch: Callable[..., subprocess.Popen[bytes]],
+    port_setting: str,
+    fake: Any,
+    rasa_url: str,
+    log: Path,
+    **settings: str,
+) -> Bridge:
+    """Start a bridge with `launch` on a free port (unless `settings` names one in `port_setting`) and wait until
+    its /health answers."""
+    port = settings.setdefault(port_setting, str(free_port()))
+    return wait_healthy(
+        Bridge(launch(fake, rasa_url, log, **settings), fake, f"http://127.0.0.1:{port}", log)
+    )

@@ -4,7 +4,9 @@ REST output channel, as action_answer utters it (for channel tests that need no 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -12,6 +14,8 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from assistant.answering.common import Knowledge
 from assistant.answering.dispatch import answer, build_question
 from assistant.answering.model import Reply
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.state import KnowledgeState
 
 
 def rest_replies(reply: Reply) -> list[dict[str, Any]]:
@@ -33,3 +37,13 @@ def replies_to(
     """The REST replies of the answer to `text` classified as `intent`."""
     question = build_question(knowledge, intent, text, [], {"language": language}, today)
     return rest_replies(answer(knowledge, question))
+
+
+def project_knowledge(tmp: Path) -> Knowledge:
+    """The project's knowledge/, loaded into a SQLite database under `tmp`."""
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        knowledge_dir=PROJECT_ROOT / "knowledge",
+        database_url=f"sqlite:///{tmp / 'knowledge.db'}",
+    )
+    return KnowledgeState(settings).current()

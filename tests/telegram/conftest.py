@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bridges import Bridge, launch_module, wait_healthy
-from tests.conftest import Assistant, free_port
+from tests.bridges import Bridge, launch_module, start_bridge_with
+from tests.conftest import Assistant
 from tests.telegram.fake_telegram import FakeTelegram
 
 __all__ = ["Bridge", "launch", "start_bridge"]
@@ -33,10 +33,7 @@ def launch(fake: FakeTelegram, rasa_url: str, log: Path, **settings: str) -> sub
 
 def start_bridge(fake: FakeTelegram, rasa_url: str, log: Path, **settings: str) -> Bridge:
     """Start the bridge on a free port and wait until its /health answers."""
-    port = settings.setdefault("TELEGRAM_PORT", str(free_port()))
-    return wait_healthy(
-        Bridge(launch(fake, rasa_url, log, **settings), fake, f"http://127.0.0.1:{port}", log)
-    )
+    return start_bridge_with(launch, "TELEGRAM_PORT", fake, rasa_url, log, **settings)
 
 
 @pytest.fixture(scope="module")

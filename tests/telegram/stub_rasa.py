@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +37,13 @@ class StubRasa(ThreadedServer):
         """The messages received so far (from `sender`, if given)."""
         with self._lock:
             return [b["message"] for b in self.received if sender is None or b["sender"] == sender]
+
+    def wait_for_messages(self, sender: str, count: int, timeout: float = 20) -> list[str]:
+        """The messages from `sender` once there are `count` of them (or all there are after `timeout` s)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages(sender)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages(sender)
 
     def bodies(self, sender: str) -> list[dict[str, Any]]:
         """The requests received from `sender`."""

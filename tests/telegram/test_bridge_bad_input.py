@@ -64,13 +64,6 @@ def type_text(fake: FakeTelegram, chat_id: int, text: str, language_code: str) -
     fake.push({"message": fake.user_message(chat_id, language_code, **body)})
 
 
-def wait_for_messages(stub: StubRasa, sender: str, count: int) -> list[str]:
-    deadline = time.monotonic() + 20
-    while len(stub.messages(sender)) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return stub.messages(sender)
-
-
 @pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_gets_an_answer_or_a_polite_reply(
@@ -111,13 +104,13 @@ def test_forged_button_data_goes_through_the_policy(
     type_text(fake, chat, "nút", "vi")
     [keyboard] = fake.wait_for("sendMessage", chat)
     fake.tap(chat, keyboard, data)
-    assert wait_for_messages(stub, f"tg:{chat}", 2) == ["nút", received]
+    assert stub.wait_for_messages(f"tg:{chat}", 2) == ["nút", received]
     fake.wait_for("sendMessage", chat, count=2)
 
 
 def test_the_rasa_token_never_appears_in_the_log(bridge: Bridge, stub: StubRasa) -> None:
     type_text(bridge.fake, 279, "Đại Nội ở đâu?", "vi")
-    wait_for_messages(stub, "tg:279", 1)
+    stub.wait_for_messages("tg:279", 1)
     logs = bridge.logs()
     assert "getUpdates" in logs  # the DEBUG log is written...
     assert RASA_TOKEN not in logs  # ...without the token
@@ -158,7 +151,7 @@ def test_the_webhook_refuses_unreadable_bodies(stub: StubRasa, tmp_path: Path) -
             assert post(b'{"update_id": 2, "x": "' + b"y" * (2 * 1024 * 1024) + b'"}') == 413
             good = {"update_id": 3, "message": fake.user_message(291, text="Đại Nội ở đâu?")}
             assert requests.post(hook, json=good, headers=headers, timeout=10).status_code == 200
-            assert wait_for_messages(stub, "tg:291", 1) == ["Đại Nội ở đâu?"]
+            assert stub.wait_for_messages("tg:291", 1) == ["Đại Nội ở đâu?"]
         finally:
             assert bridge.stop() == 0
         logs = bridge.logs()

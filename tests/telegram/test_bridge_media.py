@@ -4,7 +4,6 @@ from which the bridge fetches the chart and the .ics file to upload them (no web
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -15,10 +14,8 @@ import pytest
 from PIL import Image
 
 from assistant.answering.common import Knowledge
-from assistant.settings import Settings
-from assistant.state import KnowledgeState
 from tests.action_server import action_server
-from tests.rest_replies import replies_to
+from tests.rest_replies import project_knowledge, replies_to
 from tests.telegram.conftest import Bridge, start_bridge
 from tests.telegram.fake_telegram import FakeTelegram
 from tests.telegram.stub_rasa import StubRasa
@@ -30,13 +27,7 @@ EVENT_QUESTION = "Tuần lễ chuyển đổi số Quảng Ngãi 2023 diễn ra 
 
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    tmp = tmp_path_factory.mktemp("telegram-media")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        knowledge_dir=ROOT / "knowledge",
-        database_url=f"sqlite:///{tmp / 'knowledge.db'}",
-    )
-    return KnowledgeState(settings).current()
+    return project_knowledge(tmp_path_factory.mktemp("telegram-media"))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bridges import Bridge, launch_module, wait_healthy
+from tests.bridges import Bridge, launch_module, start_bridge_with
 from tests.conftest import Assistant, free_port
 from tests.zalo.fake_zalo import FakeZalo
 
@@ -31,10 +31,17 @@ def launch(fake: FakeZalo, rasa_url: str, log: Path, **settings: str) -> subproc
 
 def start_bridge(fake: FakeZalo, rasa_url: str, log: Path, **settings: str) -> Bridge:
     """Start the bridge on a free port and wait until its /health answers."""
-    port = settings.setdefault("ZALO_PORT", str(free_port()))
-    return wait_healthy(
-        Bridge(launch(fake, rasa_url, log, **settings), fake, f"http://127.0.0.1:{port}", log)
+    return start_bridge_with(launch, "ZALO_PORT", fake, rasa_url, log, **settings)
+
+
+def start_webhook_bridge(fake: FakeZalo, rasa_url: str, log: Path, **settings: str) -> tuple[Bridge, str]:
+    """The bridge in webhook mode on a free port, and its webhook's URL."""
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/zalo"
+    bridge = start_bridge(
+        fake, rasa_url, log, ZALO_MODE="webhook", ZALO_PORT=str(port), ZALO_WEBHOOK_URL=hook, **settings
     )
+    return bridge, hook
 
 
 @pytest.fixture(scope="module")

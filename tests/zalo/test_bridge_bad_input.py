@@ -16,9 +16,8 @@ from bot.inbound import MAX_MESSAGE_CHARS
 from bot.messages import message
 from tests.bad_inputs import CASES, ONE_MB, Case
 from tests.bridges import Bridge
-from tests.conftest import free_port
 from tests.telegram.stub_rasa import StubRasa
-from tests.zalo.conftest import start_bridge
+from tests.zalo.conftest import start_bridge, start_webhook_bridge
 from tests.zalo.fake_zalo import FakeZalo
 
 RASA_TOKEN = "recognisable-rasa-token-for-the-zalo-bridge-5b1e"
@@ -44,13 +43,6 @@ def bridge(stub: StubRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             yield running
         finally:
             running.stop()
-
-
-def wait_for_messages(stub: StubRasa, sender: str, count: int) -> list[str]:
-    deadline = time.monotonic() + 20
-    while len(stub.messages(sender)) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return stub.messages(sender)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
@@ -85,25 +77,16 @@ def test_a_1_mb_message_is_too_long(bridge: Bridge, stub: StubRasa) -> None:
 
 def test_the_rasa_token_never_appears_in_the_log(bridge: Bridge, stub: StubRasa) -> None:
     bridge.fake.send_text("bad-token", "Đại Nội ở đâu?")
-    wait_for_messages(stub, "zl:bad-token", 1)
+    stub.wait_for_messages("zl:bad-token", 1)
     logs = bridge.logs()
     assert "Zalo getUpdates" in logs  # the DEBUG log is written...
     assert RASA_TOKEN not in logs  # ...without the token
 
 
 def test_the_webhook_refuses_unreadable_bodies(stub: StubRasa, tmp_path: Path) -> None:
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/zalo"
     with FakeZalo() as fake:
-        bridge = start_bridge(
-            fake,
-            stub.url,
-            tmp_path / "bridge.log",
-            ZALO_MODE="webhook",
-            ZALO_PORT=str(port),
-            ZALO_WEBHOOK_URL=hook,
-            ZALO_WEBHOOK_SECRET=WEBHOOK_SECRET,
-            RASA_TOKEN=RASA_TOKEN,
+        bridge, hook = start_webhook_bridge(
+            fake, stub.url, tmp_path / "bridge.log", ZALO_WEBHOOK_SECRET=WEBHOOK_SECRET, RASA_TOKEN=RASA_TOKEN
         )
         try:
             headers = {"X-Bot-Api-Secret-Token": WEBHOOK_SECRET, "Content-Type": "application/json"}
@@ -129,7 +112,7 @@ def test_the_webhook_refuses_unreadable_bodies(stub: StubRasa, tmp_path: Path) -
             assert post(b'{"event_name": "x", "pad": "' + b"y" * (2 * 1024 * 1024) + b'"}') == 413
             good = fake.update("message.text.received", "bad-hook", text="Đại Nội ở đâu?")
             assert requests.post(hook, json=good, headers=headers, timeout=10).status_code == 200
-            assert wait_for_messages(stub, "zl:bad-hook", 1) == ["Đại Nội ở đâu?"]
+            assert stub.wait_for_messages("zl:bad-hook", 1) == ["Đại Nội ở đâu?"]
         finally:
             assert bridge.stop() == 0
         logs = bridge.logs()

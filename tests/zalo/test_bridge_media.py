@@ -5,7 +5,6 @@ Zalo fetches each photo from there as Zalo does."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -18,12 +17,10 @@ import requests
 from PIL import Image
 
 from assistant.answering.common import Knowledge
-from assistant.settings import Settings
-from assistant.state import KnowledgeState
 from bot.messages import message
 from tests.action_server import ActionServer, action_server
 from tests.bridges import Bridge
-from tests.rest_replies import replies_to
+from tests.rest_replies import project_knowledge, replies_to
 from tests.telegram.stub_rasa import StubRasa
 from tests.zalo.conftest import start_bridge
 from tests.zalo.fake_zalo import FakeZalo
@@ -39,13 +36,7 @@ MISSING_CHART = "biểu đồ đã bị xóa"
 
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    tmp = tmp_path_factory.mktemp("zalo-media")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        knowledge_dir=ROOT / "knowledge",
-        database_url=f"sqlite:///{tmp / 'knowledge.db'}",
-    )
-    return KnowledgeState(settings).current()
+    return project_knowledge(tmp_path_factory.mktemp("zalo-media"))
 
 
 @pytest.fixture(scope="module")

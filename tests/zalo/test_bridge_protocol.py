@@ -16,7 +16,7 @@ from bot.zalo.render import Text, plan
 from tests.bridges import Bridge
 from tests.conftest import free_port
 from tests.telegram.stub_rasa import StubRasa
-from tests.zalo.conftest import launch, start_bridge
+from tests.zalo.conftest import launch, start_bridge, start_webhook_bridge
 from tests.zalo.fake_zalo import FakeZalo
 
 HERITAGE = '/choose_topic{"topic": "heritage"}'
@@ -225,17 +225,8 @@ def test_an_empty_answer_is_told_as_unavailable(fresh_fake: FakeZalo, tmp_path: 
 
 
 def test_webhook_mode_checks_the_secret(fresh_fake: FakeZalo, stub: StubRasa, tmp_path: Path) -> None:
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/zalo/hook"
-    bridge = start_bridge(
-        fresh_fake,
-        stub.url,
-        tmp_path / "bridge.log",
-        ZALO_MODE="webhook",
-        ZALO_PORT=str(port),
-        ZALO_WEBHOOK_URL=hook,
-        ZALO_WEBHOOK_SECRET=WEBHOOK_SECRET,
-    )
+    log = tmp_path / "bridge.log"
+    bridge, hook = start_webhook_bridge(fresh_fake, stub.url, log, ZALO_WEBHOOK_SECRET=WEBHOOK_SECRET)
     try:
         [registered] = fresh_fake.wait_for("setWebhook")
         assert registered.params == {"url": hook, "secret_token": WEBHOOK_SECRET}
@@ -262,15 +253,7 @@ def test_webhook_mode_checks_the_secret(fresh_fake: FakeZalo, stub: StubRasa, tm
 def test_the_default_webhook_secret_is_derived_from_the_token(
     fresh_fake: FakeZalo, stub: StubRasa, tmp_path: Path
 ) -> None:
-    port = free_port()
-    bridge = start_bridge(
-        fresh_fake,
-        stub.url,
-        tmp_path / "bridge.log",
-        ZALO_MODE="webhook",
-        ZALO_PORT=str(port),
-        ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/zalo",
-    )
+    bridge, _ = start_webhook_bridge(fresh_fake, stub.url, tmp_path / "bridge.log")
     try:
         [registered] = fresh_fake.wait_for("setWebhook")
         secret = registered.params["secret_token"]
