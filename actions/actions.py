@@ -8,20 +8,23 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.answering.dispatch import build_question, respond
+from assistant.answering.dispatch import QUESTION_INTENTS, build_question, respond
 from assistant.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
 from assistant.answering.model import CONTEXT_SLOTS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS
+from assistant.answering.parts import Parsed, respond_parts, split_parts
 from assistant.records import record_feedback, record_unanswered
 from assistant.settings import get_settings
 from assistant.state import KnowledgeState, knowledge_state
 
 logger = logging.getLogger(__name__)
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+PARSE_TIMEOUT = 10.0  # seconds the Rasa server may take to read one part of a message
 
 
 def today() -> date:
@@ -38,6 +41,31 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
             buttons=message.buttons or None,
             json_message=message.custom,
             image=message.image,
+        )
+
+
+async def parse_parts(parts: list[str], whole: Parsed) -> list[Parsed]:
+    """The intent and entities of each part of a message, read by the Rasa server's NLU (POST /model/parse);
+    a part it cannot read takes the whole message's intent (the first part) or none (the others)."""
+    settings = get_settings()
+    url = f"{settings.rasa_url}/model/parse"
+    params = {"token": settings.rasa_token} if settings.rasa_token else None
+    timeout = aiohttp.ClientTimeout(total=PARSE_TIMEOUT)
+
+    async def parse(session: aiohttp.ClientSession, text: str, fallback: Parsed) -> Parsed:
+        try:
+            async with session.post(url, json={"text": text}, params=params) as response:
+                body = await response.json() if response.status == 200 else {}
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            logger.warning("could not parse a part of a message; answering it without its own intent")
+            return fallback
+        intent = (body.get("intent") or {}).get("name") or fallback[0]
+        return str(intent), list(body.get("entities") or [])
+
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        fallbacks = [whole, *(("nlu_fallback", []) for _ in parts[1:])]
+        return list(
+            await asyncio.gather(*(parse(session, p, f) for p, f in zip(parts, fallbacks, strict=True)))
         )
 
 
@@ -75,7 +103,13 @@ class ActionAnswer(Action):
         intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
         slots = {slot: tracker.get_slot(slot) for slot in (*CONTEXT_SLOTS, "language")}
         question = build_question(knowledge, intent, text, message.get("entities") or [], slots, today())
-        reply = with_feedback_buttons(knowledge, question, respond(knowledge, question))
+        parts = split_parts(text) if intent in QUESTION_INTENTS or intent == "nlu_fallback" else [text]
+        if len(parts) > 1:
+            parsed = await parse_parts(parts, (intent, message.get("entities") or []))
+            reply = respond_parts(knowledge, zip(parts, parsed, strict=True), slots, today())
+        else:
+            reply = respond(knowledge, question)
+        reply = with_feedback_buttons(knowledge, question, reply)
         send(dispatcher, reply)
         if not reply.answered:
             try:

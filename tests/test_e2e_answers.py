@@ -42,3 +42,20 @@ def test_unknown_province_gets_no_rank(assistant: Assistant) -> None:
     text = "\n".join(assistant.texts("DTI của Hà Nội năm 2022 xếp thứ mấy?", sender="e2e-hanoi"))
     assert "Hà Nội" in text
     assert "26" not in text
+
+
+def test_two_questions_in_one_message_get_both_answers(assistant: Assistant) -> None:
+    text = "\n".join(assistant.texts("Lăng Tự Đức được UNESCO công nhận năm nào, ở đâu?", sender="e2e-two"))
+    assert "1993" in text
+    assert "Lăng Tự Đức ở" in text
+
+
+def test_a_detail_of_a_source_document_is_quoted_with_its_source(assistant: Assistant) -> None:
+    text = "\n".join(assistant.texts("Ông Huỳnh Ngọc Dũng ở phường nào?", sender="e2e-quote"))
+    assert "«" in text and "Trần Phú" in text
+    assert "Nguồn: Quảng Ngãi tăng tốc chuyển đổi số (bài báo) (06/02/2022)." in text
+
+
+def test_a_health_question_is_declined(assistant: Assistant) -> None:
+    text = "\n".join(assistant.texts("Bị sốt cao thì uống thuốc gì?", sender="e2e-health"))
+    assert "không tư vấn về sức khỏe" in text

@@ -12,6 +12,7 @@ measure: how much of the question each holds (RetrievalIndex.coverage).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.answering.common import Knowledge
@@ -176,21 +177,85 @@ def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:
     return knowledge.index.coverage(query, found)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+# Phrases (folded) of a question that asks for a place or a time itself: then the province or the year is the
+# answer, not a missing part of the question.
+_ASKS_PLACE = re.compile(r"\b(?:tinh nao|dia phuong nao|noi nao|o dau|which province|where)\b")
+_ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\b")
+
+
+def _states_what_is_asked(knowledge: Knowledge, question: Question, asked: str, evidence: Evidence) -> bool:
+    """True when a passage may answer a question the structured path would ask about: for a missing province
+    or year, only when the question asks for that place or time itself and the passage names it; for the
+    other questions (which site, procedure, event?) the passage's own words are enough."""
+    text = " ".join(p.text for p in evidence.passages)
+    if asked == "ask_year":
+        return bool(_ASKS_TIME.search(question.text)) and bool(_YEAR.search(text))
+    if asked == "ask_province":
+        named = knowledge.kb.find_in_text(text, "provinces")
+        return bool(_ASKS_PLACE.search(question.text)) and any(m.entry_id != "national" for m in named)
+    return True
+
+
+def subject_terms(knowledge: Knowledge, question: Question, reply: Reply) -> frozenset[str]:
+    """The terms of the names of what the question is about (the entries it names, the entry the structured
+    reply answers from): what the question asks is the rest."""
+    named = [(topic, entry_id) for topic, ids in question.mentioned.items() for entry_id in ids]
+    if reply.entry and ":" in reply.entry:
+        topic, _, entry_id = reply.entry.partition(":")
+        named.append((topic, entry_id))
+    found: set[str] = set()
+    for topic, entry_id in named:
+        entry = knowledge.kb.get(topic, entry_id) if topic in knowledge.kb.topics() else None
+        if entry is not None:
+            for _, name in entry.names():
+                found |= text_terms(name)
+    return frozenset(found)
+
+
 def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply:
-    """The structured answer, or the evidence answer when it holds the question clearly better."""
+    """The structured answer, or the evidence answer when it holds what is asked clearly better.
+
+    What is asked is the question without the names of its subject: "who spoke at the opening of Huế's Digital
+    Transformation Week" asks "who spoke at the opening". A structured reply about the event holds the event's
+    name but not that; a passage that says who spoke holds both.
+    """
     query = question_query(knowledge, question)
     if not query.content:
         return structured
     evidence = find_evidence(knowledge, question, query)
-    if (
-        evidence is None or structured.asks
-    ):  # a question that lacks its province or year is asked, not guessed
+    if evidence is None:
         return structured
-    if not structured.answered and evidence.coverage >= ANSWER_COVERAGE:
-        return evidence_reply(knowledge, question, evidence)
+    if structured.asks:
+        # The structured path asks for what the question lacks. A passage answers instead only when it holds
+        # the question and says what was lacking itself: a quote about an unnamed province or year would guess.
+        if evidence.coverage >= ANSWER_COVERAGE and _states_what_is_asked(
+            knowledge, question, structured.asks, evidence
+        ):
+            return evidence_reply(knowledge, question, evidence)
+        return structured
+    if not structured.answered:
+        return (
+            evidence_reply(knowledge, question, evidence)
+            if evidence.coverage >= ANSWER_COVERAGE
+            else structured
+        )
+    if evidence.coverage < OVERRIDE_COVERAGE:
+        return structured
+    subject = subject_terms(knowledge, question, structured)
+    asked = Query(
+        {t: w for t, w in query.content.items() if not any(part in subject for part in (t, *t.split("_")))},
+        query.terms,
+        query.alternatives,
+    )
+    if not asked.content:
+        return structured
+    passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
     if (
-        evidence.coverage >= OVERRIDE_COVERAGE
-        and evidence.coverage >= reply_coverage(knowledge, query, structured) + MARGIN
+        knowledge.index.coverage(asked, passages_terms)
+        >= reply_coverage(knowledge, asked, structured) + MARGIN
     ):
         return evidence_reply(knowledge, question, evidence)
     return structured

@@ -22,6 +22,8 @@ from assistant.text import words
 NAME_WEIGHT = 1.0
 BODY_WEIGHT = 0.35
 BODY_FIELDS = ("description", "detail", "theme", "location", "note")
+# Share of a name a question must say to move the conversation from its subject to that entry.
+SWITCH_NAME_COVERAGE = 0.5
 
 
 def _texts(value: Any) -> Iterable[str]:
@@ -149,11 +151,15 @@ def find_subject(
     kb: KnowledgeBase, text: str, named: str | None, context: str | None, topic: str, threshold: float
 ) -> Entry | None:
     """The entry of `topic` named in the question, else the best word match above `threshold`, else the one
-    talked about before (`context`)."""
+    talked about before (`context`). While a conversation has a subject, a word match replaces it only when the
+    question says some of the match's name: "ở đâu?" after a tomb asks where the tomb is, even though "đâu"
+    folds like "đấu" of an arena's description."""
     entry = kb.get(topic, named) if named else None
     if entry:
         return entry
     ranked = rank(kb, text, [topic])
     if ranked and ranked[0][1] >= threshold:
-        return ranked[0][0]
+        best = ranked[0][0]
+        if not context or name_coverage(kb, best, text) >= SWITCH_NAME_COVERAGE:
+            return best
     return kb.get(topic, context) if context else None

@@ -1,0 +1,42 @@
+"""Messages that ask several things: each part answered in one reply, the subject carried from part to part."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.common import Knowledge
+from assistant.answering.parts import respond_parts, split_parts
+from tests.answering.conftest import TODAY, said
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("Lăng Tự Đức xây năm nào, ở đâu?", ["Lăng Tự Đức xây năm nào", "ở đâu?"]),
+        ("lang tu duc xay nam nao va o dau", ["lang tu duc xay nam nao", "o dau"]),
+        (
+            "Where is Thien Mu pagoda, and when was it built?",
+            ["Where is Thien Mu pagoda", "when was it built?"],
+        ),
+        ("Quảng Nam và Quảng Ngãi có bao nhiêu di tích?", ["Quảng Nam và Quảng Ngãi có bao nhiêu di tích?"]),
+        (
+            "Thủ tục, giấy tờ và lệ phí đăng ký khai sinh là gì?",
+            ["Thủ tục, giấy tờ và lệ phí đăng ký khai sinh là gì?"],
+        ),
+        ("Hoàng thành Huế ở đâu?", ["Hoàng thành Huế ở đâu?"]),
+    ],
+)
+def test_a_message_is_cut_only_where_each_side_asks(message: str, parts: list[str]) -> None:
+    assert split_parts(message) == parts
+
+
+def test_each_part_is_answered_and_the_second_takes_the_subject_of_the_first(knowledge: Knowledge) -> None:
+    parts = [
+        ("Lăng Tự Đức được UNESCO công nhận năm nào", ("ask_site_recognition", [])),
+        ("nó ở đâu?", ("ask_site_location", [])),
+    ]
+    reply = respond_parts(knowledge, parts, {"language": "vi"}, TODAY)
+    text = said(reply)
+    assert "1993" in text
+    assert "Lăng Tự Đức ở" in text
+    assert reply.slots["site"] == "tomb-of-tu-duc"
