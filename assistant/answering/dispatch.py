@@ -57,6 +57,9 @@ SUBJECT_TOPIC = {
     **{i: "public_services" for i in ANSWERS if i.startswith("ask_service") and i != "ask_service_help"},
     **{i: "events" for i in ANSWERS if i.startswith("ask_event")},
 }
+# An entry the retrieval index finds must hold this much of the question, and that much more than the next.
+ENTRY_COVERAGE = 0.8
+ENTRY_MARGIN = 0.1
 STRONG_SCORE = 0.6
 STRONG_MARGIN = 2.0
 # Words that refer back to what was just talked about (folded), and phrases that ask for a count.
@@ -168,7 +171,10 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     """The reply to one message: the structured answer or the quoted evidence, whichever holds the question
     better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
     not serve and the knowledge does not hold it."""
-    reply = choose(knowledge, question, answer(knowledge, question))
+    structured = answer(knowledge, question)
+    if not structured.answered or structured.asks in ("ask_site", "ask_service", "ask_event"):
+        structured = _retrieved_entry_answer(knowledge, question) or structured
+    reply = choose(knowledge, question, structured)
     domain = knowledge.language.out_of_scope_domain(question.text)
     if domain is not None and knowledge.wording.has(f"out_of_scope.{domain}"):
         query = question_query(knowledge, question)
@@ -178,6 +184,43 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
             declined.say(text, topic_buttons(knowledge, question))
             return declined
     return reply
+
+
+def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply | None:
+    """When the intent's answer found nothing to answer from: the entry the question's words clearly point to,
+    answered as its topic answers. A follow-up that names nothing is searched with the conversation's subject
+    ("Cấp huyện có bao nhiêu thành viên?" after the province's teams), and the entries found are told apart by
+    the user's own words. None when no entry holds them well, or two hold them alike."""
+    query = question_query(knowledge, question)
+    own = knowledge.index.query(question.text, knowledge.language.equivalents(question.text.split()))
+    if not query.content or not own.content:
+        return None
+    found = sorted(
+        (
+            (knowledge.index.coverage(own, h.terms), h.coverage, h.item)
+            for h in knowledge.index.search(query, limit=5, passages=False)
+            if isinstance(h.item, Entry) and h.item.topic in SUGGEST_INTENT
+        ),
+        key=lambda f: (-f[0], -f[1]),
+    )
+    if not found or found[0][0] < ENTRY_COVERAGE or found[0][1] < ENTRY_COVERAGE:
+        return None
+    if len(found) > 1 and found[1][0] >= found[0][0] - ENTRY_MARGIN:
+        return None
+    best = found[0][2]
+    if question.unknown_place or not _same_places(question, best):
+        return None
+    if question.years and best.get("year") is not None and int(best["year"]) not in question.years:
+        return None  # never another year's figure
+    intent = SUGGEST_INTENT[best.topic][0]
+    named = replace(question, intent=intent, mentioned={**question.mentioned, best.topic: [best.id]})
+    return _with_intent(ANSWERS[intent](knowledge, named), intent)
+
+
+def _same_places(question: Question, entry: Entry) -> bool:
+    """True when the entry is about the province the question names (or it names none)."""
+    named = [p for p in question.mentioned.get("provinces", []) if p != "national"]
+    return not named or entry.province in named or entry.province == "national"
 
 
 def answer(knowledge: Knowledge, question: Question) -> Reply:

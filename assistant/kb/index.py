@@ -134,6 +134,7 @@ class Hit:
     item: Entry | Passage
     score: float
     coverage: float
+    terms: frozenset[str] = frozenset()  # what it holds: its words and bigrams (and its context's)
 
     @property
     def is_passage(self) -> bool:
@@ -251,7 +252,7 @@ class RetrievalIndex:
             item = self._items[rowid]
             if passages is not None and isinstance(item, Passage) != passages:
                 continue
-            hits.append(Hit(item, score, self.coverage(query, self._words[rowid])))
+            hits.append(Hit(item, score, self.coverage(query, self._words[rowid]), self._words[rowid]))
         hits.sort(key=lambda h: (-round(h.coverage, 6), -h.score))
         return hits[:limit]
 

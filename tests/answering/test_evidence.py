@@ -149,3 +149,10 @@ def test_the_index_finds_passages_and_entries_in_either_language() -> None:
     assert language.out_of_scope_domain("em bi sot qua") == "health"
     assert language.out_of_scope_domain("sốt ruột quá") is None
     assert date(2022, 1, 1)  # the index holds no dates of its own
+
+
+def test_a_follow_up_that_names_a_sibling_entry_is_answered_from_that_entry(knowledge: Knowledge) -> None:
+    first = reply_to(knowledge, "ask_dt_info", "Quảng Ngãi có bao nhiêu tổ công nghệ số cộng đồng?")
+    follow = reply_to(knowledge, "nlu_fallback", "Cấp huyện có bao nhiêu thành viên?", **first.slots)
+    assert follow.answered and follow.entry is not None and follow.entry != first.entry
+    assert "huyện" in said(follow)
