@@ -106,7 +106,8 @@ class Language:
             else:
                 i += 1
         out.append(folded[last:])
-        return " ".join("".join(out).split())
+        expanded = " ".join("".join(out).split()).lstrip(" ,;.!")
+        return expanded if _TOKEN.search(expanded) else " ".join(folded.split())  # "cảm ơn" alone stays
 
     def equivalents(self, words: Iterable[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
         """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""

@@ -96,7 +96,7 @@ def build_question(
 ) -> Question:
     """The question of one user message: what it names (by the NLU and by name lookup) and its context."""
     original = unicodedata.normalize("NFC", text or "")
-    text = knowledge.language.expand(original)
+    text = knowledge.index.correct(knowledge.language.expand(original))
     mentioned: dict[str, list[str]] = {}
     for topics in MENTION_TOPICS:
         for match in knowledge.kb.find_in_text(text, topics):

@@ -28,7 +28,7 @@ from typing import Any
 
 from assistant.kb.documents import Document, Passage
 from assistant.kb.entry import Entry
-from assistant.text import fold
+from assistant.text import fold, one_edit_apart
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and document title)
@@ -36,6 +36,8 @@ WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and docum
 COMMON_SHARE = 0.05
 MIN_COMMON_ROWS = 50
 CANDIDATES = 30
+# Unknown words this long or longer are read as the known word one typo away.
+SPELL_MIN_LETTERS = 4
 # A bigram found says the words are together ("diễn giả", not "điện" and "giá"): it counts as much as a word.
 BIGRAM_WEIGHT = 1.0
 # Fields that say where an entry comes from or identify it, not what it says.
@@ -79,6 +81,10 @@ STOP_WORDS = frozenset(
     than then into some any all each other""".split()
 )
 _QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def stem(word: str) -> str:
@@ -167,6 +173,7 @@ class RetrievalIndex:
                 rows.append(self._row(passage, ["", passage.text, f"{passage.heading} {document.title}"], df))
         self._df = df
         self._size = len(self._items)
+        self._near: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -188,6 +195,32 @@ class RetrievalIndex:
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
+
+    def correct(self, text: str) -> str:
+        """`text` (folded) with each unknown word of four letters or more that is one edit (a letter dropped,
+        added, changed or two swapped) away from words of the knowledge replaced by the most common of them:
+        "qunag ngai" reads "quang ngai". Known words, numbers and words with no near neighbour stay."""
+        out = []
+        for match in re.finditer(r"[^\W_]+|[\W_]+", text):
+            word = match.group()
+            known = word in self._df or stem(word) in self._df or word in STOP_WORDS
+            if len(word) >= SPELL_MIN_LETTERS and word.isalpha() and not known:
+                near = self._near_words(word)
+                if near:
+                    word = max(near, key=lambda w: (self._df[w], w))
+            out.append(word)
+        return "".join(out)
+
+    def _near_words(self, word: str) -> list[str]:
+        if self._near is None:
+            near: dict[str, list[str]] = {}
+            for term in self._df:
+                if "_" not in term and term.isalpha() and len(term) >= SPELL_MIN_LETTERS - 1:
+                    for variant in _deletions(term):
+                        near.setdefault(variant, []).append(term)
+            self._near = near
+        found = {w for d in _deletions(word) for w in self._near.get(d, ())}
+        return sorted(w for w in found if one_edit_apart(word, w))
 
     def query(
         self, text: str, equivalents: Iterable[tuple[Sequence[str], Iterable[Sequence[str]]]] = ()

@@ -156,3 +156,16 @@ def test_a_follow_up_that_names_a_sibling_entry_is_answered_from_that_entry(know
     follow = reply_to(knowledge, "nlu_fallback", "Cấp huyện có bao nhiêu thành viên?", **first.slots)
     assert follow.answered and follow.entry is not None and follow.entry != first.entry
     assert "huyện" in said(follow)
+
+
+def test_a_word_one_typo_from_the_knowledges_words_is_read_as_that_word(knowledge: Knowledge) -> None:
+    typed = build_question(knowledge, "ask_tourism_stat", "khach qouc te den qunag ngai nam 2022", [], {}, TODAY)
+    assert typed.text == "khach quoc te den quang ngai nam 2022"
+    assert typed.mentioned["provinces"] == ["quang-ngai"]
+    plural = build_question(knowledge, "ask_service_documents", "What documents does it need?", [], {}, TODAY)
+    assert plural.text == "what documents does it need?"  # English forms of known words are left alone
+
+
+def test_a_greeting_alone_is_kept_but_dropped_around_a_question(knowledge: Knowledge) -> None:
+    assert knowledge.language.expand("cảm ơn") == "cam on"
+    assert knowledge.language.expand("hello, where is my son? thanks") == "where is my son?"
