@@ -159,7 +159,9 @@ def test_a_follow_up_that_names_a_sibling_entry_is_answered_from_that_entry(know
 
 
 def test_a_word_one_typo_from_the_knowledges_words_is_read_as_that_word(knowledge: Knowledge) -> None:
-    typed = build_question(knowledge, "ask_tourism_stat", "khach qouc te den qunag ngai nam 2022", [], {}, TODAY)
+    typed = build_question(
+        knowledge, "ask_tourism_stat", "khach qouc te den qunag ngai nam 2022", [], {}, TODAY
+    )
     assert typed.text == "khach quoc te den quang ngai nam 2022"
     assert typed.mentioned["provinces"] == ["quang-ngai"]
     plural = build_question(knowledge, "ask_service_documents", "What documents does it need?", [], {}, TODAY)
