@@ -85,9 +85,10 @@ class Language:
             out_of_scope if isinstance(out_of_scope, Mapping) else None,
         )
 
-    def expand(self, text: str) -> str:
-        """`text` folded, with every abbreviation written out (longest first) and fillers dropped; what lies
-        between the words (spaces, '/', '?') is kept, so dates and numbers read as before."""
+    def expand(self, text: str, drop_fillers: bool = True) -> str:
+        """`text` folded, with every abbreviation written out (longest first) and, unless `drop_fillers` is
+        False, fillers dropped; what lies between the words (spaces, '/', '?') is kept, so dates and numbers read
+        as before."""
         folded = fold(text)
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         words = [folded[a:b] for a, b in spans]
@@ -97,7 +98,7 @@ class Language:
         while i < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
                 meaning = self.abbreviations.get(tuple(words[i : i + size]))
-                if meaning is not None:
+                if meaning is not None and (meaning or drop_fillers):
                     start, end = spans[i][0], spans[i + size - 1][1]
                     out += [folded[last:start], " ".join(meaning)]
                     last = end

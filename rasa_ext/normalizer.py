@@ -5,11 +5,18 @@ messages to one form ("đại nội huế" -> "dai noi hue") lets every later co
 question scores the same with or without marks. Folding keeps the length of NFC text, so entity offsets of the
 training data stay valid. At inference the component also adds a `language` entity ('vi' or 'en') when the
 text says which, which fills the `language` slot that response variations and actions read.
+
+At inference, a message is also read as the answering code reads it (assistant.reading): the abbreviations
+and fillers people type written out ("qngai" -> "quang ngai", "ad ơi ... ạ" dropped) and a word one typo from
+the knowledge's words corrected, so the intent is recognised from what was meant. Training data is only
+folded (its entity offsets must stay valid). The tables are read from the knowledge folder when the model is
+loaded: a change to them reaches the NLU at the next restart.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,6 +27,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from assistant.reading import message_reader
 from assistant.text import detect_language, fold
 
 LANGUAGE_ENTITY = "language"
@@ -34,6 +42,13 @@ class VietnameseNormalizer(GraphComponent):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
+        self._reader: Callable[[str], str] | None = None
+
+    def _read(self, text: str) -> str:
+        """The text as the answering code reads it (folded when the knowledge folder cannot be read)."""
+        if self._reader is None:
+            self._reader = message_reader()
+        return self._reader(text)
 
     @classmethod
     def create(
@@ -68,7 +83,7 @@ class VietnameseNormalizer(GraphComponent):
                 continue
             language = detect_language(text)
             message.set(ORIGINAL_TEXT, text, add_to_output=True)
-            message.set(TEXT, fold(text))
+            message.set(TEXT, self._read(text))
             if language:
                 entity = {
                     "entity": LANGUAGE_ENTITY,

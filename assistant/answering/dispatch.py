@@ -21,6 +21,7 @@ from assistant.answering.retrieval import rank
 from assistant.answering.services import answer_service
 from assistant.answering.statistics import answer_dti, answer_stat
 from assistant.kb.entry import Entry
+from assistant.reading import read_message
 from assistant.text import detect_language, fold
 
 Answer = Callable[[Knowledge, Question], Reply]
@@ -96,7 +97,7 @@ def build_question(
 ) -> Question:
     """The question of one user message: what it names (by the NLU and by name lookup) and its context."""
     original = unicodedata.normalize("NFC", text or "")
-    text = knowledge.index.correct(knowledge.language.expand(original))
+    text = read_message(knowledge.language, knowledge.index, original)
     mentioned: dict[str, list[str]] = {}
     for topics in MENTION_TOPICS:
         for match in knowledge.kb.find_in_text(text, topics):

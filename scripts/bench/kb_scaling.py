@@ -5,6 +5,7 @@ knowledge folder). For each size: the time to build the in-memory index (Knowled
 entries into a temporary SQLite database, then p50/p95 over random queries of
   resolve (exact name or alias), resolve with one typo, find_in_text on a 20-word message,
   retrieval.rank on that message (the word-overlap ranking answers use when no name matches; a scan),
+  the retrieval index (SQLite FTS5 in memory, assistant/kb/index.py) building and searching that message,
   fulltext() on SQLite (FTS5) for a name.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from assistant.answering.retrieval import rank
 from assistant.kb.entry import Entry, name_key
+from assistant.kb.index import RetrievalIndex
 from assistant.kb.load import load
 from assistant.kb.models import make_sessionmaker
 from assistant.kb.search import KnowledgeBase, fulltext
@@ -176,6 +178,10 @@ def bench_size(size: int, queries: int, budget_s: float, seed: int = 11) -> dict
     rank(kb, "warm up the index")
     figures["rank_index_build_s"] = round(time.perf_counter() - started, 3)
     figures["rank"] = _measure(lambda q: rank(kb, q, [TOPIC]), messages, budget_s).__dict__
+    started = time.perf_counter()
+    index = RetrievalIndex(entries)
+    figures["retrieval_build_s"] = round(time.perf_counter() - started, 3)
+    figures["retrieval"] = _measure(lambda q: index.search(index.query(q)), messages, budget_s).__dict__
     figures["process_rss_mb"] = round(rss_mb(os.getpid()) or 0.0, 1)
     with tempfile.TemporaryDirectory(prefix="bench-kb-") as folder:
         sessions = make_sessionmaker(f"sqlite:///{Path(folder) / 'kb.db'}")

@@ -14,6 +14,7 @@ KB_QUERIES = (
     ("resolve_typo", "resolve 1 typo"),
     ("find_in_text", "find_in_text 20 words"),
     ("rank", "retrieval.rank"),
+    ("retrieval", "retrieval index search"),
     ("fulltext", "fulltext (SQLite)"),
 )
 LOOKUP_TARGETS = ("resolve_exact", "resolve_typo", "find_in_text")

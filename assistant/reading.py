@@ -1,0 +1,49 @@
+"""How a message is read before anything is looked up in it: folded, the abbreviations and fillers people type
+written out (knowledge/language/abbreviations.yml), and a word one typo from the knowledge's words corrected.
+
+The answering code reads every question this way (build_question); the NLU component reads every message
+almost the same way at inference (rasa_ext/normalizer.py: greetings and thanks kept, being intents of their
+own), with the tables of the knowledge folder as they were when the model was loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from assistant.kb.documents import read_documents
+from assistant.kb.errors import KnowledgeError
+from assistant.kb.index import RetrievalIndex
+from assistant.kb.search import KnowledgeBase
+from assistant.language import Language
+from assistant.settings import get_settings
+from assistant.text import detect_language, fold
+
+logger = logging.getLogger(__name__)
+
+
+def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
+    """`text` as the answering code reads it."""
+    return index.correct(language.expand(text))
+
+
+def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str:
+    """`text` as the NLU reads it: greetings and thanks are kept (they are intents of their own), and typos
+    are corrected in Vietnamese only (an English word one letter from a Vietnamese syllable is not a typo)."""
+    expanded = language.expand(text, drop_fillers=False)
+    return expanded if detect_language(text) == "en" else index.correct(expanded)
+
+
+def message_reader() -> Callable[[str], str]:
+    """A reader with the tables and vocabulary of the knowledge folder (KNOWLEDGE_DIR); only folding when the
+    folder cannot be read, so that the NLU still works."""
+    folder = get_settings().knowledge_dir
+    try:
+        kb = KnowledgeBase.from_dir(folder)
+        documents = read_documents(folder)
+        language = Language.from_dir(folder)
+    except (KnowledgeError, OSError, ValueError) as error:
+        logger.warning("reading messages without the knowledge folder's tables: %s", error)
+        return fold
+    index = RetrievalIndex([e for topic in kb.topics() for e in kb.entries(topic)], documents)
+    return lambda text: read_for_intent(language, index, text)

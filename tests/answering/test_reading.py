@@ -1,0 +1,24 @@
+"""How messages are read: by the answering code (fillers dropped) and by the NLU (greetings and thanks kept)."""
+
+from __future__ import annotations
+
+from assistant.answering.common import Knowledge
+from assistant.reading import read_for_intent, read_message
+
+
+def test_the_nlu_keeps_thanks_and_greetings_but_writes_out_abbreviations(knowledge: Knowledge) -> None:
+    language, index = knowledge.language, knowledge.index
+    assert read_for_intent(language, index, "Cảm ơn bạn") == "cam on ban"
+    assert (
+        read_for_intent(language, index, "ad ơi qngai đón bn khách") == "ad oi quang ngai don bao nhieu khach"
+    )
+    assert read_message(language, index, "ad ơi qngai đón bn khách") == "quang ngai don bao nhieu khach"
+
+
+def test_typos_are_corrected_in_vietnamese_only_for_the_nlu(knowledge: Knowledge) -> None:
+    language, index = knowledge.language, knowledge.index
+    assert read_for_intent(language, index, "khach qouc te den quang ngai") == "khach quoc te den quang ngai"
+    assert (
+        read_for_intent(language, index, "what kind of questions can I ask")
+        == "what kind of questions can i ask"
+    )
