@@ -12,6 +12,7 @@ import unicodedata
 
 # The languages the assistant answers in (its wording, its channels' messages).
 LANGUAGES = ("vi", "en")
+MONTHS_EN = "January February March April May June July August September October November December".split()
 
 _SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"}
 _WORD = re.compile(r"\w+", re.UNICODE)

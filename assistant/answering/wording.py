@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from assistant.kb.schema import WORDING_FILE
-from assistant.text import LANGUAGES
+from assistant.text import LANGUAGES, MONTHS_EN
 
 
 class WordingError(Exception):
@@ -98,6 +98,8 @@ def format_number(value: float | int, language: str) -> str:
 
 
 def format_date(value: str | date, language: str) -> str:
-    """'2023-09-28' -> '28/09/2023' (vi) or '2023-09-28' (en)."""
+    """'2023-09-28' -> '28/09/2023' (vi) or '28 September 2023' (en): as people write dates in each language."""
     day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return day.strftime("%d/%m/%Y") if language == "vi" else day.isoformat()
+    return (
+        day.strftime("%d/%m/%Y") if language == "vi" else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    )

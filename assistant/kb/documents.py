@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from assistant.text import MONTHS_EN
+
 DOCUMENTS_DIR = "documents"
 FRONT_MATTER = "---"
 DATE_RE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
@@ -117,16 +119,13 @@ def passages(document_id: str, body: str, first_line: int) -> tuple[Passage, ...
 
 
 def document_date_text(date: str, language: str) -> str:
-    """'28/09/2023', '10/2023' or '2023' (Vietnamese); the same in English ('2023-09-28' stays ISO-like)."""
+    """'28/09/2023', '10/2023' or '2023' (Vietnamese); '28 September 2023', 'October 2023' or '2023' (English)."""
     parts = date.split("-")
     if language == "en":
-        months = (
-            "January February March April May June July August September October November December".split()
-        )
         if len(parts) == 3:
-            return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
+            return f"{int(parts[2])} {MONTHS_EN[int(parts[1]) - 1]} {parts[0]}"
         if len(parts) == 2:
-            return f"{months[int(parts[1]) - 1]} {parts[0]}"
+            return f"{MONTHS_EN[int(parts[1]) - 1]} {parts[0]}"
         return parts[0]
     return "/".join(reversed(parts))
 

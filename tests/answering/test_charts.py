@@ -109,7 +109,7 @@ def test_chart_description_names_what_is_drawn(knowledge: Knowledge) -> None:
     assert derived == [(2021, "international_visitors")]
     english = describe(knowledge, ChartSpec("visitors", "quang-ngai", (2021, 2022), "en"))
     assert english is not None and english.title == "Tourist visits – Quảng Ngãi, 2021–2022"
-    assert english.source.endswith("Figures as of 2022-12-31.")
+    assert english.source.endswith("Figures as of 31 December 2022.")
 
 
 def test_fewer_than_two_figures_make_no_chart(knowledge: Knowledge) -> None:
