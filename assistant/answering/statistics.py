@@ -85,8 +85,7 @@ def _choose(
         elif year is None and len(years) == 1:
             year = years[0]
         elif year is None and years:
-            buttons = [button(str(y), intent, province=province, year=y, **extra) for y in years]
-            return ask(knowledge, "ask_year", question, buttons)
+            year = years[-1]  # the latest the knowledge has; the reply says so and offers the others
     chosen = [e for e in in_province if e.get("year") == year] if years else in_province
     if not chosen:
         province_text = province_name(knowledge, province, language)
@@ -99,6 +98,32 @@ def _choose(
         )
         return reply
     return chosen[0]
+
+
+def with_other_years(
+    knowledge: Knowledge,
+    question: Question,
+    reply: Reply,
+    pool: list[Entry],
+    picked: Entry,
+    intent: str,
+    **extra: Any,
+) -> Reply:
+    """When the question named no year and the knowledge has several: say the figure is the latest, with
+    buttons for the other years."""
+    if question.explicit("year") is not None or question.context.get("year"):
+        return reply
+    years = sorted(
+        {int(e["year"]) for e in pool if e.province == picked.province and e.get("year") is not None}
+    )
+    others = [y for y in years if y != picked.get("year")]
+    if not others:
+        return reply
+    reply.say(
+        knowledge.wording.say("stat_latest_year", question.language, year=picked["year"]),
+        [button(str(y), intent, province=picked.province, year=y, **extra) for y in others],
+    )
+    return reply
 
 
 def _metric_label(knowledge: Knowledge, metric: str | None, language: str) -> str:
@@ -134,7 +159,7 @@ def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
         newest = max(figures, key=lambda e: e["as_of"])
         reply = Reply(slots=slots, entry=f"{STATS}:{picked.id}")
         reply.say("\n".join([*lines, entry_source(knowledge, newest, language)]))
-        return reply
+        return with_other_years(knowledge, question, reply, pool, picked, "ask_tourism_stat")
     slots["metric"] = metric
     lines = [_stat_line(knowledge, picked, language)]
     detail = text_of(picked.get("detail"), language)
@@ -144,7 +169,7 @@ def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
         lines.append(knowledge.wording.say("stat_derived", language))
     reply = Reply(slots=slots, entry=f"{STATS}:{picked.id}")
     reply.say("\n".join([*lines, entry_source(knowledge, picked, language)]))
-    return reply
+    return with_other_years(knowledge, question, reply, pool, picked, "ask_tourism_stat", **extra)
 
 
 def _stat_line(knowledge: Knowledge, entry: Entry, language: str) -> str:
@@ -194,4 +219,4 @@ def answer_dti(knowledge: Knowledge, question: Question) -> Reply:
         entry=f"{DT}:{picked.id}",
     )
     reply.say("\n".join([*lines, entry_source(knowledge, picked, language)]))
-    return reply
+    return with_other_years(knowledge, question, reply, pool, picked, "ask_dti_rank", **extra)

@@ -60,10 +60,12 @@ def test_follow_up_international_visitors_keeps_province_and_year(ask: AskFn) ->
     assert "650.000" not in said(reply)
 
 
-def test_missing_year_asks_with_the_years_it_has(ask: AskFn) -> None:
+def test_missing_year_answers_the_latest_and_offers_the_others(ask: AskFn) -> None:
     reply = ask("ask_tourism_stat", "Doanh thu du lịch Quảng Ngãi bao nhiêu?")
-    assert said(reply) == "Bạn muốn xem số liệu năm nào?"
-    assert buttons(reply) == ["2021", "2022"]
+    text = said(reply)
+    assert "2022" in text and "700 tỷ đồng" in text
+    assert text.splitlines()[-1] == "Đây là số liệu mới nhất tôi có (năm 2022). Các năm khác:"
+    assert buttons(reply) == ["2021"]
 
 
 def test_missing_province_asks_with_buttons(ask: AskFn) -> None:
