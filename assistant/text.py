@@ -129,3 +129,14 @@ def one_edit_apart(a: str, b: str) -> bool:
     while i < len(short) and short[i] == long_[i]:
         i += 1
     return short[i:] == long_[i + 1 :]
+
+
+def stem(word: str) -> str:
+    """A light English stem ('speakers' -> 'speaker'); Vietnamese syllables never end in -s, -ed or -ing."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word

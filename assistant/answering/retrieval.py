@@ -15,26 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.kb.entry import Entry
+from assistant.kb.entry import Entry, texts_in
 from assistant.kb.search import KnowledgeBase
-from assistant.text import words
+from assistant.text import stem, words
 
 NAME_WEIGHT = 1.0
 BODY_WEIGHT = 0.35
 BODY_FIELDS = ("description", "detail", "theme", "location", "note")
 # Share of a name a question must say to move the conversation from its subject to that entry.
 SWITCH_NAME_COVERAGE = 0.5
-
-
-def _texts(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict) or hasattr(value, "items"):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _texts(item)
 
 
 def _bigrams(tokens: list[str]) -> set[str]:
@@ -54,20 +43,8 @@ class _Index:
     idf: dict[str, float]
 
 
-def _stem(word: str) -> str:
-    """A light English stem ('renewing' -> 'renew', 'visitors' -> 'visitor'); no Vietnamese syllable ends in
-    -ing, -ed or -s, so Vietnamese words (with or without marks) are left as they are."""
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 def _terms(text: str) -> set[str]:
-    tokens = [_stem(t) for t in words(text)]
+    tokens = [stem(t) for t in words(text)]
     return set(tokens) | _bigrams(tokens)
 
 
@@ -81,7 +58,7 @@ def _index(kb: KnowledgeBase) -> _Index:
                 names |= _terms(text)
             body = set()
             for name in BODY_FIELDS:
-                for text in _texts(entry.get(name)):
+                for text in texts_in(entry.get(name)):
                     body |= _terms(text)
             docs.append(_Doc(entry, frozenset(names), frozenset(body - names)))
     frequency: Counter[str] = Counter()
@@ -127,10 +104,10 @@ def name_coverage(kb: KnowledgeBase, entry: Entry, text: str) -> float:
     """How much of the entry's best-covered name (by word weight) the text contains, 0..1: a question that
     leaves out a rare word of a name ("tập huấn") is less likely about that entry."""
     idf = _index(kb).idf
-    asked = {_stem(w) for w in words(text)}
+    asked = {stem(w) for w in words(text)}
     best = 0.0
     for _, name in entry.names():
-        own = {_stem(w) for w in words(name) if not w.isdigit()}
+        own = {stem(w) for w in words(name) if not w.isdigit()}
         total = sum(idf.get(w, 0.0) for w in own)
         if total:
             best = max(best, sum(idf.get(w, 0.0) for w in own & asked) / total)

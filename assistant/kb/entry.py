@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -86,3 +86,15 @@ def _text(value: Any, language: str) -> str:
     if isinstance(value, Mapping):
         return str(value.get(language) or "")
     return ""
+
+
+def texts_in(value: Any) -> Iterator[str]:
+    """Every text of a field's value: a string, or the strings inside its mappings and lists."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from texts_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from texts_in(item)

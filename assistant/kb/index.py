@@ -22,13 +22,12 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from assistant.kb.documents import Document, Passage
-from assistant.kb.entry import Entry
-from assistant.text import fold, one_edit_apart
+from assistant.kb.entry import Entry, texts_in
+from assistant.text import fold, one_edit_apart, stem
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and document title)
@@ -87,17 +86,6 @@ def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def stem(word: str) -> str:
-    """A light English stem ('speakers' -> 'speaker'); Vietnamese syllables never end in -s, -ed or -ing."""
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 def words(text: str) -> list[str]:
     """The folded, lightly stemmed words of `text`."""
     return [stem(w) for w in _WORD.findall(fold(text))]
@@ -113,22 +101,11 @@ def phrase_term(phrase: Sequence[str]) -> str:
     return "_".join(stem(w) for w in phrase)
 
 
-def _texts(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _texts(item)
-
-
-def entry_texts(entry: Entry) -> tuple[str, str]:
+def entrytexts_in(entry: Entry) -> tuple[str, str]:
     """(names, other texts) of an entry, both languages."""
     names = " ".join(name for _, name in entry.names())
     body = " ".join(
-        text for key, value in entry.data.items() if key not in SKIPPED_FIELDS for text in _texts(value)
+        text for key, value in entry.data.items() if key not in SKIPPED_FIELDS for text in texts_in(value)
     )
     return names, body
 
@@ -166,7 +143,7 @@ class RetrievalIndex:
         df: Counter[str] = Counter()
         rows = []
         for entry in entries:
-            names, body = entry_texts(entry)
+            names, body = entrytexts_in(entry)
             rows.append(self._row(entry, [names, body, ""], df))
         for document in documents:
             for passage in document.passages:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from assistant.kb import schema
-from assistant.kb.entry import Entry, name_key
+from assistant.kb.entry import Entry, name_key, texts_in
 from assistant.kb.models import FTS_TABLE, AliasRow, EntryRow, MetaRow, create_schema, has_schema
 from assistant.kb.validate import parse_spec
 
@@ -66,17 +66,6 @@ def content_hash(entries: Knowledge) -> str:
     return hashlib.sha256(text_.encode("utf-8")).hexdigest()
 
 
-def _texts(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _texts(item)
-
-
 def search_names(entry: Entry) -> str:
     """The folded names and aliases of an entry, for full-text search."""
     return " ".join(name_key(text_) for _, text_ in entry.names())
@@ -89,7 +78,7 @@ def search_body(entry: Entry) -> str:
     for field_name, spec in fields.items():
         is_text = parse_spec(spec).kind in ("text", "textlist")
         if is_text and field_name != "name" and field_name in entry.data:
-            parts += [name_key(t) for t in _texts(entry.data[field_name])]
+            parts += [name_key(t) for t in texts_in(entry.data[field_name])]
     return " ".join(p for p in parts if p)
 
 
