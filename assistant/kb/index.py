@@ -31,9 +31,11 @@ from assistant.text import fold, one_edit_apart, stem
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and document title)
-# Terms in more than this share of the rows are left out of a query that has rarer ones.
+# Terms in more than this share of the rows (but at least MIN_COMMON_ROWS, at most MAX_COMMON_ROWS rows) are
+# left out of a query that has rarer ones: the rows a search scores stay few however large the index grows.
 COMMON_SHARE = 0.05
 MIN_COMMON_ROWS = 50
+MAX_COMMON_ROWS = 200
 CANDIDATES = 30
 # Unknown words this long or longer are read as the known word one typo away.
 SPELL_MIN_LETTERS = 4
@@ -245,7 +247,7 @@ class RetrievalIndex:
     def search(self, query: Query, limit: int = 5, passages: bool | None = None) -> list[Hit]:
         """The best entries and passages for `query`, by coverage then BM25; `passages` True/False keeps one
         kind only."""
-        common = max(MIN_COMMON_ROWS, self._size * COMMON_SHARE)
+        common = max(MIN_COMMON_ROWS, min(self._size * COMMON_SHARE, MAX_COMMON_ROWS))
         rare = [t for t in query.terms if self._df[t] <= common]
         chosen = rare or sorted(query.terms, key=lambda t: self._df[t])[:2]
         if not chosen:

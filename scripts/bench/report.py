@@ -17,7 +17,7 @@ KB_QUERIES = (
     ("retrieval", "retrieval index search"),
     ("fulltext", "fulltext (SQLite)"),
 )
-LOOKUP_TARGETS = ("resolve_exact", "resolve_typo", "find_in_text")
+LOOKUP_TARGETS = ("resolve_exact", "resolve_typo", "find_in_text", "retrieval")
 RASA_MEMORY_LIMIT_MB = 1200.0
 COLD_START_LIMIT_S = 30.0
 TRAINING_LIMIT_S = 300.0
