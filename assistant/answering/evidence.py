@@ -25,7 +25,7 @@ from assistant.text import fold
 # How much of a question (weighted share of its content terms) a passage must hold to answer it ...
 ANSWER_COVERAGE = 0.6
 # ... to replace a structured answer that holds much less of it (by at least MARGIN) ...
-OVERRIDE_COVERAGE = 0.8
+OVERRIDE_COVERAGE = 0.7
 MARGIN = 0.3
 # ... and for a second passage to be quoted beside the first (it must also hold terms the first lacks).
 SECOND_COVERAGE = 0.4
