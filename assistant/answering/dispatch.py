@@ -207,7 +207,7 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
     if not found or found[0][0] < ENTRY_COVERAGE or found[0][1] < ENTRY_COVERAGE:
         return None
     if len(found) > 1 and all(
-        second >= first - ENTRY_MARGIN for first, second in zip(found[0][:2], found[1][:2])
+        second >= first - ENTRY_MARGIN for first, second in zip(found[0][:2], found[1][:2], strict=True)
     ):
         return None  # two entries hold the user's words and the conversation's subject alike
     best = found[0][2]
