@@ -3,8 +3,9 @@
 `out_of_scope.yml` lists the words of the domains the assistant declines (health, law, weather, bookings).
 `abbreviations.yml` maps what people type ("qngai", "bn", "ko", "ad ơi") to what it means ("quang ngai",
 "bao nhieu", "khong", nothing); `glossary.yml` pairs Vietnamese and English words of the domain ("diễn giả" /
-"speakers"). `Language.expand` rewrites a question with the first table, on folded words; `Language.related`
-gives the other language's words for the words of a question, so that a search finds text written in either.
+"speakers"). `Language.expand` rewrites a question with the first table, on folded words;
+`Language.equivalents` gives the other language's phrases for those of a question, so that a search finds text
+written in either.
 """
 
 from __future__ import annotations
@@ -126,9 +127,3 @@ class Language:
         tokens = _TOKEN.findall(fold(text))
         present = {tuple(tokens[i : i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
         return next((domain for domain, phrases in self.out_of_scope.items() if phrases & present), None)
-
-    def related(self, words: Iterable[str]) -> list[str]:
-        """The words of the other language for the glossary phrases found in `words` (folded)."""
-        tokens = list(words)
-        found = [w for _, others in self.equivalents(tokens) for phrase in others for w in phrase]
-        return list(dict.fromkeys(w for w in found if w not in tokens))
