@@ -8,6 +8,7 @@ own), with the tables of the knowledge folder as they were when the model was lo
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -34,9 +35,10 @@ def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str
     return expanded if detect_language(text) == "en" else index.correct(expanded)
 
 
+@functools.lru_cache(maxsize=1)
 def message_reader() -> Callable[[str], str]:
-    """A reader with the tables and vocabulary of the knowledge folder (KNOWLEDGE_DIR); only folding when the
-    folder cannot be read, so that the NLU still works."""
+    """A reader with the tables and vocabulary of the knowledge folder (KNOWLEDGE_DIR), made once per process;
+    only folding when the folder cannot be read, so that the NLU still works."""
     folder = get_settings().knowledge_dir
     try:
         kb = KnowledgeBase.from_dir(folder)

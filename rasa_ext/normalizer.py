@@ -83,7 +83,8 @@ class VietnameseNormalizer(GraphComponent):
                 continue
             language = detect_language(text)
             message.set(ORIGINAL_TEXT, text, add_to_output=True)
-            message.set(TEXT, self._read(text))
+            # A forced intent ("/greet{...}", what buttons send) is only folded: its name and JSON must stay.
+            message.set(TEXT, fold(text) if text.lstrip().startswith("/") else self._read(text))
             if language:
                 entity = {
                     "entity": LANGUAGE_ENTITY,

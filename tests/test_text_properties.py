@@ -12,6 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from assistant.reading import message_reader
 from assistant.text import detect_language, fold, has_vietnamese_marks, words
 from bot.inbound import clean_text, user_text
 from rasa_ext.normalizer import LANGUAGE_ENTITY, ORIGINAL_TEXT, VietnameseNormalizer
@@ -84,7 +85,12 @@ def test_the_nlu_component_folds_and_keeps_the_original(text: str) -> None:
     [message] = normalizer.process([Message({TEXT: text})])
     if not text:
         return
-    assert message.get(TEXT) == fold(text)
+    read = message.get(TEXT)
+    forced = text.lstrip().startswith("/")
+    assert read == (
+        fold(text) if forced else message_reader()(text)
+    )  # abbreviations written out, typos fixed
+    assert fold(read) == read
     assert message.get(ORIGINAL_TEXT) == text
     languages = [e["value"] for e in message.get(ENTITIES, []) if e["entity"] == LANGUAGE_ENTITY]
     assert languages == ([detect_language(text)] if detect_language(text) else [])
@@ -117,3 +123,8 @@ def test_channel_cleaning_is_idempotent_and_never_raises(text: str) -> None:
         assert getattr(error, "key", None) in ("empty", "too_long")
     else:
         assert sent and user_text(sent) == sent
+
+
+def test_a_forced_intent_reaches_rasa_as_it_was_sent() -> None:
+    [message] = VietnameseNormalizer({}).process([Message({TEXT: '/greet{"language": "vi"}'})])
+    assert message.get(TEXT) == '/greet{"language": "vi"}'
