@@ -33,6 +33,7 @@ from assistant.answering.common import (
 from assistant.answering.model import Message, Question, Reply
 from assistant.answering.wording import format_date
 from assistant.kb.entry import Entry
+from assistant.kb.schema import PERIODS
 from assistant.text import LANGUAGES
 
 STATS = "tourism_statistics"
@@ -97,6 +98,8 @@ class Chart:
     derived_label: str
     missing_label: str
     source: str
+    partial_label: str = ""
+    tick_labels: tuple[str, ...] = ()
 
     @property
     def entries(self) -> list[Entry]:
@@ -129,12 +132,20 @@ def figures(
 ) -> list[Entry]:
     """The figures of `group` for `province` (in `years`, if given), by year then group order."""
     metrics = CHART_GROUPS[group]
-    found = [
-        e
-        for e in knowledge.kb.entries(STATS, province=province)
-        if e["metric"] in metrics and e.get("year") is not None and (not years or int(e["year"]) in years)
-    ]
-    return sorted(found, key=lambda e: (int(e["year"]), metrics.index(e["metric"])))
+    best: dict[tuple[str, int], Entry] = {}
+    for e in knowledge.kb.entries(STATS, province=province):
+        if e["metric"] in metrics and e.get("year") is not None and (not years or int(e["year"]) in years):
+            # One figure per metric and year: the whole year, else the longest partial period (never both).
+            key = (e["metric"], int(e["year"]))
+            if key not in best or period_rank(e) < period_rank(best[key]):
+                best[key] = e
+    return sorted(best.values(), key=lambda e: (int(e["year"]), metrics.index(e["metric"])))
+
+
+def period_rank(entry: Entry) -> int:
+    """0 for a whole year; partial periods rank by length, longest first."""
+    period = entry.get("period") or "year"
+    return 0 if period == "year" else len(PERIODS) - PERIODS.index(period)
 
 
 def _capital(text: str) -> str:
@@ -185,6 +196,10 @@ def describe(knowledge: Knowledge, spec: ChartSpec) -> Chart | None:
             label = _capital(say(f"metrics.{metric}", language))
             series.append(Series(metric, label, points))
     years = sorted({int(e["year"]) for e in entries})
+    partial = {int(e["year"]): e["period"] for e in entries if (e.get("period") or "year") != "year"}
+    ticks = tuple(
+        f"{y}\n({say(f'periods_short.{partial[y]}', language)})" if y in partial else str(y) for y in years
+    )
     title = say(
         "chart_title",
         language,
@@ -201,6 +216,8 @@ def describe(knowledge: Knowledge, spec: ChartSpec) -> Chart | None:
         derived_label=say("chart_derived_legend", language),
         missing_label=say("chart_no_figure", language),
         source=sources_text(knowledge, entries, language),
+        partial_label=say("chart_partial_legend", language) if partial else "",
+        tick_labels=ticks,
     )
 
 
@@ -245,22 +262,30 @@ def render_chart(knowledge: Knowledge, chart: Chart) -> bytes:
             )
         for year, entry in series.points:
             derived = bool(entry.get("derived"))
+            partial = (entry.get("period") or "year") != "year"
             bar = axes.bar(
                 years.index(year) + offset,
                 float(entry["value"]),
                 width * 0.92,
-                color=colour,
+                color="white" if partial else colour,
                 alpha=0.45 if derived else 1.0,
-                hatch="///" if derived else None,
+                hatch="///" if derived else ("..." if partial else None),
                 edgecolor="#333333" if derived else colour,
-                linewidth=1.0,
+                linewidth=1.5 if partial else 1.0,
+                linestyle="--" if partial else "-",
             )
             axes.bar_label(bar, labels=[_bar_label(knowledge, entry, language)], padding=3, fontsize=9)
         handles.append(Patch(facecolor=colour, edgecolor=colour, label=series.label))
     if any(entry.get("derived") for entry in chart.entries):
         handles.append(Patch(facecolor="white", edgecolor="#333333", hatch="///", label=chart.derived_label))
+    if chart.partial_label:
+        handles.append(
+            Patch(
+                facecolor="white", edgecolor="#333333", hatch="...", linestyle="--", label=chart.partial_label
+            )
+        )
     axes.set_xticks(range(len(years)))
-    axes.set_xticklabels([str(y) for y in years])
+    axes.set_xticklabels(list(chart.tick_labels) or [str(y) for y in years])
     axes.set_xlim(-0.6, len(years) - 0.4)
     axes.set_ylim(0, top * 1.12)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: number(_tick(value), language)))

@@ -13,6 +13,7 @@ from assistant.answering.wording import Wording, format_date, format_number
 from assistant.kb.documents import Document
 from assistant.kb.entry import Entry
 from assistant.kb.index import RetrievalIndex
+from assistant.kb.provenance import entry_changes, is_due, source_for
 from assistant.kb.search import KnowledgeBase
 from assistant.language import Language
 
@@ -67,19 +68,24 @@ def province_name(knowledge: Knowledge, province_id: str | None, language: str) 
     return name(entry, language) if entry else str(province_id or "")
 
 
-def source_line(knowledge: Knowledge, source: Mapping[str, Any], as_of: str, language: str) -> str:
-    """'Nguồn: <title> (số liệu đến dd/mm/yyyy).' — with the URL when the source has one."""
+def source_line(
+    knowledge: Knowledge, source: Mapping[str, Any], as_of: str, language: str, due: bool = False
+) -> str:
+    """'Nguồn: <title> (số liệu đến dd/mm/yyyy).' — with the URL when the source has one; a fact due for review
+    adds that it may have changed."""
     date = format_date(as_of, language)
+    key = "source_due" if due else "source"
     if source.get("url"):
         return knowledge.wording.say(
-            "source_url", language, title=source["title"], url=source["url"], date=date
+            f"{key}_url", language, title=source["title"], url=source["url"], date=date
         )
-    return knowledge.wording.say("source", language, title=source["title"], date=date)
+    return knowledge.wording.say(key, language, title=source["title"], date=date)
 
 
-def entry_source(knowledge: Knowledge, entry: Entry, language: str) -> str:
-    """The source line of an entry."""
-    return source_line(knowledge, entry["source"], entry["as_of"], language)
+def entry_source(knowledge: Knowledge, entry: Entry, language: str, field_name: str | None = None) -> str:
+    """The source line of an entry: of the source behind `field_name` when one is named for it."""
+    source, as_of = source_for(entry, field_name) if field_name else (entry["source"], entry["as_of"])
+    return source_line(knowledge, source, as_of, language, due=is_due(entry.data, entry_changes(entry)))
 
 
 def with_source(knowledge: Knowledge, lines: Iterable[str], entry: Entry, language: str) -> str:

@@ -163,6 +163,8 @@ def _figures(knowledge: Knowledge, event: Entry, question: Question) -> list[str
         value = number(figure["value"], language)
         qualifier = figure.get("qualifier") or "exact"
         value = knowledge.wording.say(f"qualifiers.{qualifier}", language, value=value)
+        if figure.get("derived"):  # counted or worked out from the source's words: said so wherever shown
+            value = knowledge.wording.say("chart_item_derived", language, item=value)
         lines.append(f"• {text_of(figure['label'], language)}: {value}")
     return lines
 

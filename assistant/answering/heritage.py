@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from assistant.answering.common import (
     COVERED_PROVINCES,
     Knowledge,
     ask,
     button,
+    entry_source,
     name,
     no_data,
     province_name,
@@ -19,6 +23,8 @@ from assistant.answering.model import Message, Question, Reply
 from assistant.answering.retrieval import find_subject, phrase_attribute
 from assistant.answering.wording import format_date
 from assistant.kb.entry import Entry
+from assistant.kb.provenance import as_of_day, is_due
+from assistant.kb.schema import REVIEWED_VISITING, VISITING_KINDS
 from assistant.text import words
 
 TOPIC = "heritage_sites"
@@ -37,6 +43,23 @@ RECOGNITION_PHRASES = (
     "listed",
 )
 BUILT_PHRASES = ("xay dung", "xay", "khoi cong", "hoan thanh", "built", "build", "founded", "constructed")
+# What a visiting question asks (folded words), and the kinds of fact that answer each.
+VISITING_PHRASES = (
+    (
+        "ticket",
+        ("ve", "gia ve", "bao nhieu tien", "phi", "ticket", "tickets", "price", "prices", "fee", "cost"),
+    ),
+    ("ticket", ("entrance", "admission", "entry fee")),
+    ("hours", ("gio", "mo cua", "dong cua", "may gio", "open", "opens", "close", "closes", "hours", "time")),
+    ("free", ("mien phi", "mien ve", "free", "giam gia", "uu dai", "discount")),
+    ("contact", ("hotline", "lien he", "dien thoai", "website", "quan ly", "contact", "phone", "managed")),
+)
+VISITING_GROUPS = {
+    "ticket": ("ticket", "combined_ticket", "reduction"),
+    "hours": ("hours",),
+    "free": ("free_entry", "reduction"),
+    "contact": ("contact",),
+}
 
 
 def osm_url(lat: float, lon: float) -> str:
@@ -116,26 +139,14 @@ def answer_site(knowledge: Knowledge, question: Question, attribute: str) -> Rep
         reply.say("\n".join([*lines, source_text]), _follow_ups(knowledge, question, site))
         return _with_venue(reply, site, language)
     if attribute == "visiting":
-        visiting = site.get("visiting")
-        if not visiting:
-            reply.say(say("site_no_visiting", language, name=site_name))
-            reply.answered = False
-            return reply
-        line = say(
-            "site_visiting",
-            language,
-            name=site_name,
-            hours=text_of(visiting.get("opening_hours"), language) or "-",
-            ticket=text_of(visiting.get("ticket"), language) or "-",
-        )
-        reply.say("\n".join([line, source_line(knowledge, visiting["source"], visiting["as_of"], language)]))
-        return _with_venue(reply, site, language)
+        return _with_venue(_visiting(knowledge, question, site, reply), site, language)
     if attribute == "location":
         lines = [say("site_location", language, name=site_name, location=text_of(site["location"], language))]
         coordinates = site.get("coordinates")
         if coordinates:
             lines.append(say("site_map", language, url=osm_url(coordinates["lat"], coordinates["lon"])))
-        reply.say(with_source(knowledge, lines, site, language), _follow_ups(knowledge, question, site))
+        source_text = entry_source(knowledge, site, language, "location")
+        reply.say("\n".join([*lines, source_text]), _follow_ups(knowledge, question, site))
         return _with_venue(reply, site, language)
     lines = [text_of(site["description"], language)]
     parent = knowledge.entry(TOPIC, site.get("part_of"))
@@ -144,6 +155,42 @@ def answer_site(knowledge: Knowledge, question: Question, attribute: str) -> Rep
     lines += _recognition_lines(knowledge, site, language)
     reply.say(with_source(knowledge, lines, site, language), _follow_ups(knowledge, question, site))
     return _with_venue(reply, site, language)
+
+
+def _asked_kinds(text: str) -> list[str]:
+    """The kinds of visiting fact a question asks for, in VISITING_PHRASES order (none named: every kind)."""
+    padded = f" {' '.join(words(text))} "
+    return [kind for kind, phrases in VISITING_PHRASES if any(f" {p} " in padded for p in phrases)]
+
+
+def _visiting(knowledge: Knowledge, question: Question, site: Entry, reply: Reply) -> Reply:
+    """The newest dated fact of each kind asked (tickets, hours, free days...), each with its own source."""
+    language = question.language
+    say = knowledge.wording.say
+    site_name = name(site, language)
+    facts = list(site.get("visiting") or ())
+    if not facts:
+        reply.say(say("site_no_visiting", language, name=site_name))
+        reply.answered = False
+        return reply
+    newest: dict[str, Mapping[str, Any]] = {}
+    for fact in facts:
+        kept = newest.get(fact["kind"])
+        if kept is None or as_of_day(fact["as_of"]) > as_of_day(kept["as_of"]):
+            newest[fact["kind"]] = fact
+    asked = [kind for group in _asked_kinds(question.text) for kind in VISITING_GROUPS[group]]
+    shown = [newest[k] for k in VISITING_KINDS if k in newest and (not asked or k in asked)]
+    lines = [say("site_visiting_header", language, name=site_name)]
+    if not shown:
+        missing = ", ".join(dict.fromkeys(say(f"visiting_kinds.{k}", language) for k in asked))
+        lines = [say("site_no_visiting_kind", language, name=site_name, what=missing), lines[0]]
+        shown = [newest[k] for k in VISITING_KINDS if k in newest]
+    for fact in shown:
+        changes = fact["kind"] in REVIEWED_VISITING
+        source = source_line(knowledge, fact["source"], fact["as_of"], language, due=is_due(fact, changes))
+        lines.append(f"• {text_of(fact['text'], language)}\n  {source}")
+    reply.say("\n".join(lines), _follow_ups(knowledge, question, site))
+    return reply
 
 
 def _with_venue(reply: Reply, site: Entry, language: str) -> Reply:

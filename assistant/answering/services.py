@@ -126,7 +126,9 @@ def answer_service(knowledge: Knowledge, question: Question, attribute: str) -> 
         for key, intent in (("documents", "ask_service_documents"), ("help", "ask_service_help"))
         if intent != question.intent
     ]
-    reply.say("\n".join([*lines, entry_source(knowledge, service, language)]), follow)
+    # the source behind the field given (steps, a fee, a time may each come from a source of their own)
+    shown = "steps" if attribute == "howto" else FIELDS[attribute]
+    reply.say("\n".join([*lines, entry_source(knowledge, service, language, shown)]), follow)
     return reply
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.answering.charts import answer_chart
+from assistant.answering.charts import answer_chart, period_rank
 from assistant.answering.common import (
     COVERED_PROVINCES,
     Knowledge,
@@ -26,6 +26,7 @@ from assistant.answering.common import (
 )
 from assistant.answering.model import Question, Reply
 from assistant.kb.entry import Entry
+from assistant.text import words
 
 STATS = "tourism_statistics"
 DT = "digital_transformation"
@@ -87,6 +88,7 @@ def _choose(
         elif year is None and years:
             year = years[-1]  # the latest the knowledge has; the reply says so and offers the others
     chosen = [e for e in in_province if e.get("year") == year] if years else in_province
+    chosen = sorted(chosen, key=lambda e: _period_order(e, asked_period(question.text)))
     if not chosen:
         province_text = province_name(knowledge, province, language)
         reply = no_data(
@@ -98,6 +100,43 @@ def _choose(
         )
         return reply
     return chosen[0]
+
+
+# How people name a part of a year (folded words); a figure for a part of a year answers only when it is asked
+# for, or when the year has no whole-year figure.
+PERIOD_PHRASES = (
+    ("first_quarter", ("quy 1", "quy i", "q1", "first quarter", "3 thang dau")),
+    (
+        "first_half",
+        ("6 thang", "sau thang", "nua dau nam", "nua nam", "first half", "h1", "six months", "half"),
+    ),
+    ("nine_months", ("9 thang", "chin thang", "nine months", "9 months")),
+    ("ten_months", ("10 thang", "muoi thang", "ten months", "10 months")),
+    ("eleven_months", ("11 thang", "eleven months", "11 months")),
+)
+
+
+def asked_period(text: str) -> str | None:
+    """The part of a year a question names ('6 tháng đầu năm' -> 'first_half'), if any."""
+    padded = f" {' '.join(words(text))} "
+    return next(
+        (period for period, phrases in PERIOD_PHRASES if any(f" {p} " in padded for p in phrases)), None
+    )
+
+
+def _period_order(entry: Entry, asked: str | None) -> tuple[int, int]:
+    """Sort key: the period asked first, then the whole year, then the longest partial period."""
+    period = entry.get("period") or "year"
+    return (0 if period == asked else 1, period_rank(entry))
+
+
+def one_per_metric(entries: list[Entry], question: Question) -> list[Entry]:
+    """One figure per metric (the period asked, else the whole year, else the longest part of the year)."""
+    asked = asked_period(question.text)
+    best: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: _period_order(e, asked)):
+        best.setdefault(entry["metric"], entry)
+    return list(best.values())
 
 
 def with_other_years(
@@ -148,7 +187,10 @@ def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
         return picked
     slots = {"province": picked.province, "year": str(picked["year"]), "last_intent": "ask_tourism_stat"}
     if metric is None:
-        figures = [e for e in pool if e.province == picked.province and e.get("year") == picked.get("year")]
+        figures = one_per_metric(
+            [e for e in pool if e.province == picked.province and e.get("year") == picked.get("year")],
+            question,
+        )
         header = knowledge.wording.say(
             "stat_overview",
             language,
@@ -165,10 +207,13 @@ def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
     detail = text_of(picked.get("detail"), language)
     if detail:
         lines.append(detail)
+    territory = text_of(picked.get("territory"), language)
+    if territory:  # after the 2025 merger of provinces a figure says which territory it covers
+        lines.append(knowledge.wording.say("stat_territory", language, territory=territory))
     if picked.get("derived"):
         lines.append(knowledge.wording.say("stat_derived", language))
     reply = Reply(slots=slots, entry=f"{STATS}:{picked.id}")
-    reply.say("\n".join([*lines, entry_source(knowledge, picked, language)]))
+    reply.say("\n".join([*lines, entry_source(knowledge, picked, language, "value")]))
     return with_other_years(knowledge, question, reply, pool, picked, "ask_tourism_stat", **extra)
 
 

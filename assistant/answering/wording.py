@@ -11,8 +11,9 @@ from typing import Any
 
 import yaml
 
+from assistant.kb.documents import document_date_text
 from assistant.kb.schema import WORDING_FILE
-from assistant.text import LANGUAGES, MONTHS_EN
+from assistant.text import LANGUAGES
 
 
 class WordingError(Exception):
@@ -98,8 +99,6 @@ def format_number(value: float | int, language: str) -> str:
 
 
 def format_date(value: str | date, language: str) -> str:
-    """'2023-09-28' -> '28/09/2023' (vi) or '28 September 2023' (en): as people write dates in each language."""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return (
-        day.strftime("%d/%m/%Y") if language == "vi" else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    )
+    """'2023-09-28' -> '28/09/2023' (vi) or '28 September 2023' (en): as people write dates in each language;
+    a date a source gives only as a month or a year ('2022-10', '2022') stays a month or a year."""
+    return document_date_text(value.isoformat() if isinstance(value, date) else str(value), language)

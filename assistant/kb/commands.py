@@ -21,6 +21,7 @@ from assistant.kb.diffing import knowledge_diff
 from assistant.kb.errors import Problem
 from assistant.kb.load import content_hash, load, loaded_meta, read_entries
 from assistant.kb.models import EntryRow, has_schema, make_engine
+from assistant.kb.provenance import reviews
 from assistant.kb.reload_client import not_running, post_reload
 from assistant.kb.text_tables import limited, local_time, shorten, stats_table, text_table
 from assistant.kb.validate import validate_dir
@@ -40,6 +41,14 @@ def check(folder: Path, seeds: Path | None) -> int:
         return 1
     count = sum(len(entries) for entries in topics.values())
     print(f"OK: {count} mục, {len(topics)} chủ đề, không có lỗi ({count} entries, no problems) — {folder}")
+    today = date.today()
+    due = [r for r in reviews(topics, folder.name) if r.review_by <= today]
+    print(f"Cần kiểm tra lại: {len(due)} dữ kiện (due for review: {len(due)} facts)")
+    for review in due:
+        print(
+            f"{review.file}:{review.line}: {review.entry} {review.what} "
+            f"(as_of {review.as_of}, review_by {review.review_by.isoformat()})"
+        )
     return 0
 
 

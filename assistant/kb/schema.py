@@ -1,7 +1,7 @@
 """The shape of every knowledge file: one declarative table the validator, the loader and the staff guide use.
 
 A field spec is a type name:
-  str, int, number, bool, date (YYYY-MM-DD), time (HH:MM, 24-hour, Vietnam time), url (http/https only),
+  str, int, number, bool, date (YYYY-MM-DD), when (a date as a source states it: YYYY-MM-DD, YYYY-MM or YYYY), time (HH:MM, 24-hour, Vietnam time), url (http/https only),
   id (a-z0-9 and '-'), text (a mapping {vi: str, en: str}), textlist (a mapping {vi: [str], en: [str]}),
   strlist (a list of str), ref:<topic> (an id of an entry in that topic), idlist:<topic>, province,
   enum:a|b|c, source (see SOURCE_FIELDS), list:<record> (a list of records named in RECORDS),
@@ -22,7 +22,12 @@ COMMON_FIELDS: dict[str, str] = {
     "aliases": "strlist?",
     "province": "province",
     "source": "source",
-    "as_of": "date",
+    # the date the source states, or its publication date; never a guessed day ("tháng 10 năm 2022" is 2022-10)
+    "as_of": "when",
+    # further sources, each with the fields it supports: an answer names the source behind the field it gives
+    "sources": "list:claim_source?",
+    # when the entry must be checked again (default for prices, hours, fees and procedure times: a year after as_of)
+    "review_by": "date?",
     "note": "text?",
 }
 
@@ -47,7 +52,15 @@ DOCUMENT_FIELDS: dict[str, str] = {
     "licence": "str",
 }
 
-QUALIFIERS = "enum:exact|more_than|about|less_than|at_least"
+QUALIFIERS = "enum:exact|more_than|about|less_than|at_least|almost|estimated"
+
+# What a visiting fact of a site says; REVIEWED_VISITING are the kinds that change (prices, hours, free days).
+VISITING_KINDS = ("ticket", "combined_ticket", "hours", "free_entry", "reduction", "contact")
+REVIEWED_VISITING = frozenset({"ticket", "combined_ticket", "hours", "free_entry", "reduction"})
+# Fields of an entry that change with rules and prices: an entry holding one is due a year after its as_of.
+REVIEWED_FIELDS = frozenset({"fee", "processing_time"})
+# The reporting periods of a figure; every other than `year` is partial and is never shown as a whole year.
+PERIODS = ("year", "first_quarter", "first_half", "nine_months", "ten_months", "eleven_months")
 
 RECORDS: dict[str, dict[str, str]] = {
     "recognition": {
@@ -58,18 +71,25 @@ RECORDS: dict[str, dict[str, str]] = {
         "source": "source",
     },
     "coordinates": {"lat": "degrees:90", "lon": "degrees:180", "source": "source"},
-    "visiting": {
-        "opening_hours": "text?",
-        "ticket": "text?",
+    # Visiting information of a site: dated facts, each with the source that states it; several facts of one
+    # kind with different dates are kept, and the newest answers.
+    "visiting_fact": {
+        "kind": "enum:" + "|".join(VISITING_KINDS),
+        "text": "text",  # the fact as the source states it
+        "adult_vnd": "int?",
+        "child_vnd": "int?",
         "source": "source",
-        "as_of": "date",
+        "as_of": "when",
+        "review_by": "date?",
     },
+    "claim_source": {**SOURCE_FIELDS, "supports": "strlist", "as_of": "when?"},
     "figure": {
         "metric": "id",
         "label": "text",
         "value": "number",
         "unit": "str?",
         "qualifier": QUALIFIERS + "?",
+        "derived": "bool?",  # worked out from the source's words (counted from a list...), not stated by it
     },
 }
 
@@ -84,7 +104,7 @@ TOPIC_FIELDS: dict[str, dict[str, str]] = {
         "location": "text",
         "coordinates": "record:coordinates?",
         "description": "text",
-        "visiting": "record:visiting?",
+        "visiting": "list:visiting_fact?",
     },
     # One figure for one province, one year, one metric.
     "tourism_statistics": {
@@ -92,6 +112,8 @@ TOPIC_FIELDS: dict[str, dict[str, str]] = {
         "|visitors_plan_share|relics_inventoried|special_national_relics|national_relics"
         "|provincial_relics|national_intangible_heritages|national_treasures|unesco_heritages",
         "year": "int",
+        "period": "enum:" + "|".join(PERIODS) + "?",  # absent: the whole year
+        "territory": "text?",  # after a merger of provinces: the territory the figure covers
         "value": "number",
         "unit": "enum:visits|vnd_billion|count|percent",
         "qualifier": QUALIFIERS + "?",

@@ -23,9 +23,10 @@ import yaml
 
 from assistant.kb import schema
 from assistant.kb.documents import DATE_RE as DOCUMENT_DATE_RE
-from assistant.kb.documents import DOCUMENTS_DIR, document_files, passages, split_front_matter
+from assistant.kb.documents import DOCUMENTS_DIR, document_files, passages, read_document, split_front_matter
 from assistant.kb.entry import Entry, name_key
 from assistant.kb.errors import KnowledgeError, Problem, ValidationFailed
+from assistant.kb.provenance import provenance_problems
 from assistant.kb.schema import WORDING_FILE
 from assistant.language import ABBREVIATIONS_FILE, GLOSSARY_FILE, OUT_OF_SCOPE_FILE
 from assistant.language import KEY_RE as ABBREVIATION_KEY_RE
@@ -216,6 +217,24 @@ def _check_date(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
         return ctx.problem(node, f"field '{path}' is not a real date: {text!r}")
 
 
+def _check_when(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
+    """A date as a source states it: a day, a month (YYYY-MM) or a year (YYYY), never a guessed day."""
+    ok_tag = isinstance(node, yaml.ScalarNode) and node.tag in (
+        _TAG + "str",
+        _TAG + "timestamp",
+        _TAG + "int",
+    )
+    text = node.value.strip() if ok_tag else ""
+    if not DOCUMENT_DATE_RE.match(text):
+        message = f"field '{path}' must be the date the source states: YYYY-MM-DD, YYYY-MM or YYYY"
+        return ctx.problem(node, f"{message}, got {_describe(node)}")
+    try:
+        date.fromisoformat(text if len(text) == 10 else (text + "-01-01")[:10])
+    except ValueError:
+        return ctx.problem(node, f"field '{path}' is not a real date: {text!r}")
+    return text
+
+
 def _check_time(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
     ok_tag = isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "str", _TAG + "int")
     text = node.value.strip() if ok_tag else ""
@@ -401,6 +420,7 @@ _CHECKERS = {
     "degrees": _check_degrees,
     "bool": _check_bool,
     "date": _check_date,
+    "when": _check_when,
     "time": _check_time,
     "url": _check_url,
     "id": _check_id,
@@ -760,10 +780,14 @@ def validate_dir(
         check_wording_file(wording, ctx)
         problems += ctx.problems
     problems += check_language_files(folder, prefix, seeds)
+    documents = []
     for document in document_files(folder):
         ctx = _Context(f"{prefix}/{DOCUMENTS_DIR}/{document.name}", seeds)
         check_document_file(document, ctx)
         problems += ctx.problems
+        if not ctx.problems:
+            documents.append(read_document(document))
+    problems += provenance_problems(topics, [d for d in documents if d is not None], prefix)
     return topics, sorted(problems, key=lambda p: (p.file, p.line))
 
 
