@@ -94,15 +94,14 @@ def _follow_ups(knowledge: Knowledge, question: Question, site: Entry) -> list[d
 def _recognition_lines(knowledge: Knowledge, site: Entry, language: str) -> list[str]:
     lines = []
     for recognition in site.get("recognitions") or ():
-        what = text_of(recognition.get("title"), language) or knowledge.wording.say(
-            f"site_recognition_level.{recognition['level']}", language
-        )
+        title = text_of(recognition.get("title"), language)
         lines.append(
             knowledge.wording.say(
-                "site_recognition",
+                "site_recognition" if title else "site_recognition_untitled",
                 language,
                 name=name(site, language),
-                recognition=what,
+                level=knowledge.wording.say(f"site_recognition_level.{recognition['level']}", language),
+                recognition=title,
                 year=recognition["year"],
             )
         )

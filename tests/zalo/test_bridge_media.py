@@ -104,7 +104,7 @@ def test_a_site_comes_with_its_map_link_and_numbered_choices(bridge: Bridge) -> 
         "vi",
         url="https://www.openstreetmap.org/?mlat=15.88330&mlon=108.33330#map=16/15.88330/108.33330",
     )
-    assert "(năm 1999)" in sent.text
+    assert "được UNESCO công nhận năm 1999" in sent.text
     assert lines[-2:] == ["1. Ở đâu?", message("choices_hint", "vi")]
 
 
