@@ -28,6 +28,7 @@ from assistant.answering.common import (
     province_name,
     quantity,
     source_line,
+    text_of,
     unknown_place_reply,
 )
 from assistant.answering.model import Message, Question, Reply
@@ -52,6 +53,7 @@ KEY_RE = re.compile(r"([a-z_]+)-([a-z]+(?:-[a-z]+)*)-([0-9]{4}(?:-[0-9]{4}){0,11
 # Figure size in inches at DPI: 960 x 600 pixels.
 SIZE = (9.6, 6.0)
 DPI = 100
+TITLE_WIDTH = 70  # characters of a title line (a long province name and many years wrap)
 COLOURS = ("#1f6f8b", "#e07a1f", "#4a9c59", "#a23b72", "#6c5b7b")
 SOURCE_WRAP = 120
 
@@ -174,6 +176,15 @@ def sources_text(knowledge: Knowledge, entries: Sequence[Entry], language: str) 
     )
 
 
+def _territories(knowledge: Knowledge, entries: Sequence[Entry], language: str) -> list[str]:
+    """One line per year whose figures cover a territory of their own (a province merged on 1/7/2025)."""
+    covered = {(int(e["year"]), text_of(e.get("territory"), language)) for e in entries if e.get("territory")}
+    return [
+        knowledge.wording.say("chart_territory", language, year=year, territory=territory)
+        for year, territory in sorted(covered)
+    ]
+
+
 def describe(knowledge: Knowledge, spec: ChartSpec) -> Chart | None:
     """The chart of `spec` worded in its language, or None when the knowledge has fewer than two figures.
 
@@ -196,10 +207,16 @@ def describe(knowledge: Knowledge, spec: ChartSpec) -> Chart | None:
             label = _capital(say(f"metrics.{metric}", language))
             series.append(Series(metric, label, points))
     years = sorted({int(e["year"]) for e in entries})
-    partial = {int(e["year"]): e["period"] for e in entries if (e.get("period") or "year") != "year"}
+    # A year is labelled with its period only when every figure of it covers that same part of the year;
+    # a partial figure beside whole-year ones is told apart by its dashed bar alone.
+    periods = {y: {e.get("period") or "year" for e in entries if int(e["year"]) == y} for y in years}
     ticks = tuple(
-        f"{y}\n({say(f'periods_short.{partial[y]}', language)})" if y in partial else str(y) for y in years
+        f"{y}\n({say(f'periods_short.{next(iter(periods[y]))}', language)})"
+        if periods[y] != {"year"} and len(periods[y]) == 1
+        else str(y)
+        for y in years
     )
+    partial = any(periods[y] != {"year"} for y in years)
     title = say(
         "chart_title",
         language,
@@ -215,7 +232,9 @@ def describe(knowledge: Knowledge, spec: ChartSpec) -> Chart | None:
         series=tuple(series),
         derived_label=say("chart_derived_legend", language),
         missing_label=say("chart_no_figure", language),
-        source=sources_text(knowledge, entries, language),
+        source=" ".join(
+            [sources_text(knowledge, entries, language), *_territories(knowledge, entries, language)]
+        ),
         partial_label=say("chart_partial_legend", language) if partial else "",
         tick_labels=ticks,
     )
@@ -291,7 +310,7 @@ def render_chart(knowledge: Knowledge, chart: Chart) -> bytes:
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: number(_tick(value), language)))
     axes.set_xlabel(chart.x_label)
     axes.set_ylabel(chart.y_label)
-    axes.set_title(chart.title, fontsize=13, fontweight="bold", pad=12)
+    axes.set_title(textwrap.fill(chart.title, TITLE_WIDTH), fontsize=13, fontweight="bold", pad=12)
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
