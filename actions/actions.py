@@ -13,12 +13,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.answering.common import Knowledge
 from assistant.answering.dispatch import QUESTION_INTENTS, build_question, respond
 from assistant.answering.feedback import FEEDBACK_VALUES, with_feedback_buttons
 from assistant.answering.model import CONTEXT_SLOTS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS
 from assistant.answering.parts import Parsed, respond_parts, split_parts
-from assistant.records import record_feedback, record_unanswered
+from assistant.records import (
+    attach_feedback,
+    load_sender_key,
+    record_feedback,
+    record_turn,
+    record_unanswered,
+    turn_outcome,
+)
 from assistant.settings import get_settings
 from assistant.state import KnowledgeState, knowledge_state
 
@@ -75,16 +83,33 @@ def channel_of(tracker: Tracker) -> str:
     return str(metadata.get("channel") or tracker.get_latest_input_channel() or "unknown")
 
 
-def _record_unanswered(state: KnowledgeState, question: Question, channel: str) -> None:
-    tried = {
-        "intent": question.intent,
-        "mentioned": question.mentioned,
-        "years": question.years,
-        # a shared location is never recorded
-        **{k: v for k, v in question.values.items() if k not in LOCATION_SLOTS},
-    }
+def _record(
+    state: KnowledgeState, knowledge: Knowledge, question: Question, reply: Reply, channel: str, sender: str
+) -> None:
+    """Record the turn, and the question again among the unanswered when the assistant had nothing."""
+    text = "\n".join(m.text for m in reply.messages if m.text)
     with state.sessions().begin() as session:
-        record_unanswered(session, question.original, question.language, channel, question.intent, tried)
+        record_turn(
+            session,
+            text=question.original,
+            reply_text=text,
+            outcome=turn_outcome(knowledge, question, reply),
+            entry=reply.entry,
+            channel=channel,
+            language=question.language,
+            intent=question.intent,
+            sender=sender,
+            key=load_sender_key(get_settings()),
+        )
+        if not reply.answered:
+            tried = {
+                "intent": question.intent,
+                "mentioned": question.mentioned,
+                "years": question.years,
+                # a shared location is never recorded
+                **{k: v for k, v in question.values.items() if k not in LOCATION_SLOTS},
+            }
+            record_unanswered(session, question.original, question.language, channel, question.intent, tried)
 
 
 class ActionAnswer(Action):
@@ -111,13 +136,12 @@ class ActionAnswer(Action):
             reply = respond(knowledge, question)
         reply = with_feedback_buttons(knowledge, question, reply)
         send(dispatcher, reply)
-        if not reply.answered:
-            try:
-                await asyncio.get_running_loop().run_in_executor(
-                    None, _record_unanswered, state, question, channel_of(tracker)
-                )
-            except Exception:  # recording must never cost the user their answer
-                logger.exception("could not record an unanswered question")
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                None, _record, state, knowledge, question, reply, channel_of(tracker), tracker.sender_id
+            )
+        except Exception:  # recording must never cost the user their answer
+            logger.exception("could not record the turn")
         events = [SlotSet(slot, value) for slot, value in reply.slots.items() if slot in CONTEXT_SLOTS]
         return [*events, SlotSet("last_entry", reply.entry)]
 
@@ -148,6 +172,8 @@ class ActionFeedback(Action):
                 record_feedback(
                     session, str(entry), str(value), language, channel_of(tracker), tracker.sender_id
                 )
+                key = load_sender_key(get_settings())
+                attach_feedback(session, tracker.sender_id, key, str(entry), str(value))
 
         try:
             await asyncio.get_running_loop().run_in_executor(None, store)

@@ -82,6 +82,18 @@ class Settings:
     lock_lease_seconds: float
     # Sanic workers of each Rasa server (RASA_WORKERS); more than one keeps conversations and locks in Redis.
     rasa_workers: int
+    # Records of what people ask (assistant/records): days kept, and the key of the senders' keyed hash
+    # (RECORDS_SENDER_KEY; empty: a key generated into DATA_DIR/records_sender_key).
+    records_retention_days: int
+    records_sender_key: str
+    # The staff console (console/): where it listens, and how its sessions and logins are guarded.
+    console_host: str
+    console_port: int
+    console_secure_cookies: bool  # behind https: the session cookie is sent over https only
+    console_idle_minutes: float
+    console_login_slow_after: int  # failed logins before each further try must wait (1 s, 2 s, 4 s ...)
+    console_login_max_failures: int  # failed logins before the account is locked
+    console_lock_minutes: float
 
     @classmethod
     def from_env(cls, scaled: bool = False) -> Settings:
@@ -152,6 +164,15 @@ class Settings:
             lock_store_key_prefix=_env("LOCK_STORE_KEY_PREFIX", "assistant"),
             lock_lease_seconds=float(_env("LOCK_LEASE_SECONDS", "10")),
             rasa_workers=rasa_workers,
+            records_retention_days=int(_env("RECORDS_RETENTION_DAYS", "180")),
+            records_sender_key=_env("RECORDS_SENDER_KEY", ""),
+            console_host=_env("CONSOLE_HOST", "127.0.0.1"),
+            console_port=int(_env("CONSOLE_PORT", "8081")),
+            console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
+            console_idle_minutes=float(_env("CONSOLE_IDLE_MINUTES", "30")),
+            console_login_slow_after=int(_env("CONSOLE_LOGIN_SLOW_AFTER", "3")),
+            console_login_max_failures=int(_env("CONSOLE_LOGIN_MAX_FAILURES", "10")),
+            console_lock_minutes=float(_env("CONSOLE_LOCK_MINUTES", "15")),
         )
 
     @property

@@ -48,6 +48,7 @@ class RunningAssistant:
     rasa_urls: tuple[str, ...] = ()
     action_urls: tuple[str, ...] = ()
     stores: dict[str, str] = field(default_factory=dict)
+    console_url: str = ""  # the staff console (console/)
 
 
 def _wait_ready(process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
@@ -81,7 +82,12 @@ def running_assistant(
     data_dir: Path, knowledge_dir: Path | None = None, env: dict[str, str] | None = None, timeout: float = 240
 ) -> Iterator[RunningAssistant]:
     """Train if needed, start the assistant on free ports with its own data folder, and stop it afterwards."""
-    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {
+        "RASA_PORT": free_port(),
+        "ACTION_PORT": free_port(),
+        "WEB_PORT": free_port(),
+        "CONSOLE_PORT": free_port(),
+    }
     settings = {
         **{k: str(v) for k, v in ports.items()},
         "DATABASE_URL": f"sqlite:///{data_dir / 'knowledge.db'}",
@@ -120,6 +126,7 @@ def running_scaled_assistant(
         "RASA_PORT": str(rasa_ports[0]),
         "ACTION_PORT": str(action_ports[0]),
         "WEB_PORT": str(web_port),
+        "CONSOLE_PORT": str(free_port()),
         **(env or {}),
     }
     stores = {name: settings[name] for name in own}
@@ -177,6 +184,7 @@ def _running(
             rasa_url=f"http://127.0.0.1:{settings['RASA_PORT']}",
             action_url=f"http://127.0.0.1:{settings['ACTION_PORT']}",
             web_url=f"http://127.0.0.1:{settings['WEB_PORT']}",
+            console_url=f"http://127.0.0.1:{settings['CONSOLE_PORT']}" if "CONSOLE_PORT" in settings else "",
             data_dir=data_dir,
             knowledge_dir=knowledge_dir,
             log=log,

@@ -1,5 +1,5 @@
 """Start the whole assistant and stop it as one: action server, Rasa server, web gateway, Telegram and Zalo
-bridges.
+bridges, staff console.
 
 Used by `make run` and by the end-to-end tests, so tests start the assistant exactly as a person does.
 Each child's output goes to var/log/<name>.log; Ctrl-C or SIGTERM stops every child.
@@ -167,6 +167,18 @@ def channel_services(settings: Settings, env: dict[str, str] | None = None) -> l
     return services
 
 
+def console_service(settings: Settings, env: dict[str, str] | None = None) -> Service:
+    """The staff console (console/), on CONSOLE_HOST:CONSOLE_PORT; ready when GET /health answers."""
+    local = "127.0.0.1" if settings.console_host in ("0.0.0.0", "::") else settings.console_host  # noqa: S104
+    return Service(
+        "console",
+        [str(BIN / "python"), "-m", "console"],
+        settings.console_port,
+        f"http://{local}:{settings.console_port}/health",
+        env=dict(env or {}),
+    )
+
+
 def workers_env(settings: Settings) -> dict[str, str]:
     """What a Rasa server needs to run RASA_WORKERS Sanic workers (none for one worker).
 
@@ -201,6 +213,7 @@ def plan(settings: Settings, model: Path) -> list[Service]:
         action_service("action-server", settings.action_port),
         rasa_service(settings, model, "rasa", settings.rasa_port, endpoints, rasa_env),
         *channel_services(settings),
+        console_service(settings),
     ]
 
 
@@ -241,7 +254,7 @@ def plan_scaled(settings: Settings, model: Path) -> list[Service]:
         )
         for n, (rasa, action) in pairs
     ]
-    return [*actions, *rasas, *channel_services(settings, shared)]
+    return [*actions, *rasas, *channel_services(settings, shared), console_service(settings, shared)]
 
 
 class Supervisor:
@@ -395,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  Action server:              http://127.0.0.1:{settings.action_port}")
         if any(s.name == "web-gateway" for s in services):
             print(f"  Web chat:                   http://localhost:{settings.web_port}/")
+        print(
+            f"  Staff console:              http://localhost:{settings.console_port}/ "
+            "(accounts: python -m console add-user NAME --role editor)"
+        )
         print(f"  Logs:                       {settings.data_dir / 'log'}/")
         print(
             "  Telegram bridge:            "

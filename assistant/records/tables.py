@@ -65,6 +65,42 @@ class FeedbackRow(RecordsBase):
     sender_hash = Column(String(64))  # sha256 of the sender id
 
 
+# What became of one turn (assistant/records/turns.py says how each is told from the reply).
+ENTRY = "entry"  # answered from a knowledge entry
+PASSAGE = "passage"  # answered by quoting passages of a source document
+ANSWERED = "answered"  # answered without one entry (a list, the sites near a location)
+DID_YOU_MEAN = "did_you_mean"  # asked back: did you mean ..., which site, which year
+DECLINED = "declined"  # outside what the assistant does (health, law, weather, bookings)
+UNANSWERED = "unanswered"
+OUTCOMES = (ENTRY, PASSAGE, ANSWERED, DID_YOU_MEAN, DECLINED, UNANSWERED)
+
+
+class TurnRow(RecordsBase):
+    """One question and what the assistant did with it (texts redacted, the sender as a keyed hash)."""
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('entry', 'passage', 'answered', 'did_you_mean', 'declined', 'unanswered')",
+            name="ck_turns_outcome",
+        ),
+        CheckConstraint("feedback IS NULL OR feedback IN ('helpful', 'wrong')", name="ck_turns_feedback"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    asked_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    channel = Column(String(32))
+    language = Column(String(8))
+    intent = Column(String(100))
+    outcome = Column(String(16), nullable=False)
+    topic = Column(String(64))  # of the entry, or 'documents' for a passage
+    entry = Column(String(240), index=True)  # "topic:id", or "documents:<document id>"
+    text_redacted = Column(Text, nullable=False)
+    reply_redacted = Column(Text)
+    sender_key = Column(String(64), index=True)  # HMAC-SHA256 of the sender id with the records key
+    feedback = Column(String(8))  # the user's "helpful" / "wrong" on this answer, if given
+
+
 def create_records_schema(bind: Engine | Connection) -> None:
     """Create the record tables when they do not exist yet."""
     RecordsBase.metadata.create_all(bind, checkfirst=True)
