@@ -30,6 +30,7 @@ class Assistant:
     knowledge_dir: Path
     log: Path
     rasa_token: str = ""
+    console_url: str = ""  # the staff console (console/), started with the rest
 
     def say(self, message: str, sender: str = "tester") -> list[dict]:
         """Send one message over the REST channel and return the bot's replies."""
@@ -57,4 +58,5 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             knowledge_dir=running.knowledge_dir,
             log=running.log,
             rasa_token=RASA_TOKEN,
+            console_url=running.console_url,
         )
