@@ -20,7 +20,7 @@ from assistant.kb.errors import Problem
 from assistant.settings import get_settings
 
 # Topics whose figures are checked against the text of their source, when the knowledge holds that text.
-_FIGURE_FIELDS = ("value", "rank", "out_of")
+_FIGURE_FIELDS = ("value", "rank", "out_of", "growth_percent")
 _SCALES = ((1_000_000_000, ("tỷ",)), (1_000_000, ("triệu",)), (1_000, ("nghìn", "ngàn")))
 
 
@@ -166,8 +166,19 @@ def entry_changes(entry: Entry) -> bool:
     return any(entry.get(name) for name in schema.REVIEWED_FIELDS)
 
 
+def current_visiting(facts: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The newest visiting fact of each kind: what a visitor is told; older ones are the record of what was."""
+    newest: dict[str, Mapping[str, Any]] = {}
+    for fact in facts:
+        kept = newest.get(fact["kind"])
+        if kept is None or as_of_day(str(fact["as_of"])) > as_of_day(str(kept["as_of"])):
+            newest[fact["kind"]] = fact
+    return newest
+
+
 def reviews(topics: Mapping[str, Sequence[Entry]], prefix: str) -> list[Review]:
-    """Every fact with a review date, by date."""
+    """Every current fact with a review date, by date (a visiting fact a newer one of its kind replaced is
+    history, not due)."""
     found: list[Review] = []
     for topic, entries in topics.items():
         file = f"{prefix}/{schema.TOPIC_FILES[topic]}"
@@ -176,7 +187,7 @@ def reviews(topics: Mapping[str, Sequence[Entry]], prefix: str) -> list[Review]:
             if when:
                 what = ", ".join(n for n in sorted(schema.REVIEWED_FIELDS) if entry.get(n)) or "entry"
                 found.append(Review(file, entry.line, entry.id, what, str(entry["as_of"]), when))
-            for fact in entry.get("visiting") or ():
+            for fact in current_visiting(entry.get("visiting") or ()).values():
                 when = review_by(fact, fact["kind"] in schema.REVIEWED_VISITING)
                 if when:
                     found.append(
