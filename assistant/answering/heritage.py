@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from assistant.answering.common import (
     COVERED_PROVINCES,
     Knowledge,
@@ -23,7 +20,7 @@ from assistant.answering.model import Message, Question, Reply
 from assistant.answering.retrieval import find_subject, phrase_attribute
 from assistant.answering.wording import format_date
 from assistant.kb.entry import Entry
-from assistant.kb.provenance import as_of_day, is_due
+from assistant.kb.provenance import current_visiting, is_due
 from assistant.kb.schema import REVIEWED_VISITING, VISITING_KINDS
 from assistant.text import words
 
@@ -172,11 +169,7 @@ def _visiting(knowledge: Knowledge, question: Question, site: Entry, reply: Repl
         reply.say(say("site_no_visiting", language, name=site_name))
         reply.answered = False
         return reply
-    newest: dict[str, Mapping[str, Any]] = {}
-    for fact in facts:
-        kept = newest.get(fact["kind"])
-        if kept is None or as_of_day(fact["as_of"]) > as_of_day(kept["as_of"]):
-            newest[fact["kind"]] = fact
+    newest = current_visiting(facts)
     asked = [kind for group in _asked_kinds(question.text) for kind in VISITING_GROUPS[group]]
     shown = [newest[k] for k in VISITING_KINDS if k in newest and (not asked or k in asked)]
     lines = [say("site_visiting_header", language, name=site_name)]

@@ -16,7 +16,7 @@ from assistant.answering.charts import ChartSpec, describe, render_chart
 from assistant.answering.common import Knowledge
 from assistant.answering.dispatch import answer, build_question
 from assistant.answering.model import Reply
-from assistant.kb.provenance import is_due, review_by
+from assistant.kb.provenance import is_due, review_by, reviews
 from assistant.settings import Settings
 from assistant.state import KnowledgeState
 from tests.answering.conftest import buttons, said
@@ -125,3 +125,10 @@ def test_the_chart_shows_every_period_and_marks_the_partial_one(knowledge: Knowl
     assert chart.tick_labels == ("2022", "2023", "2024", "2025\n(10 tháng)")
     assert chart.partial_label
     assert render_chart(knowledge, chart).startswith(b"\x89PNG")
+
+
+def test_only_current_visiting_facts_are_listed_for_review(knowledge: Knowledge) -> None:
+    topics = {t: list(knowledge.kb.entries(t)) for t in knowledge.kb.topics()}
+    listed = [(r.entry, r.what, r.as_of) for r in reviews(topics, "knowledge")]
+    tickets = [r for r in listed if r[:2] == ("hue-imperial-city", "visiting.ticket")]
+    assert tickets == [("hue-imperial-city", "visiting.ticket", "2025-08-15")]  # not the 2023 price it replaced
