@@ -236,23 +236,27 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         ):
             return evidence_reply(knowledge, question, evidence)
         return structured
-    if not structured.answered:
-        return (
-            evidence_reply(knowledge, question, evidence)
-            if evidence.coverage >= ANSWER_COVERAGE
-            else structured
-        )
-    if evidence.coverage < OVERRIDE_COVERAGE:
-        return structured
     subject = subject_terms(knowledge, question, structured)
     asked = Query(
         {t: w for t, w in query.content.items() if not any(part in subject for part in (t, *t.split("_")))},
         query.terms,
         query.alternatives,
     )
-    if not asked.content:
-        return structured
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
+    if not structured.answered:
+        if evidence.coverage < ANSWER_COVERAGE:
+            return structured
+        # The structured path knew the subject but not what is asked of it ("tickets to Cù Lao Chàm"): a
+        # passage about the subject that does not hold what is asked would answer another question.
+        if (
+            structured.entry
+            and asked.content
+            and knowledge.index.coverage(asked, passages_terms) < ANSWER_COVERAGE
+        ):
+            return structured
+        return evidence_reply(knowledge, question, evidence)
+    if evidence.coverage < OVERRIDE_COVERAGE or not asked.content:
+        return structured
     if (
         knowledge.index.coverage(asked, passages_terms)
         >= reply_coverage(knowledge, asked, structured) + MARGIN
