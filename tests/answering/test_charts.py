@@ -126,13 +126,13 @@ def test_chart_description_names_what_is_drawn(knowledge: Knowledge) -> None:
     assert (chart.x_label, chart.y_label, chart.derived_label) == ("Năm", "Lượt khách", "Số liệu suy ra")
     assert [s.label for s in chart.series] == ["Lượt khách du lịch", "Lượt khách quốc tế"]
     assert (
-        chart.source == "Nguồn: Tuần lễ Chuyển đổi số Quảng Ngãi 2023 (bài báo). Số liệu tính đến 09/2023."
+        chart.source == "Nguồn: Tuần lễ Chuyển đổi số Quảng Ngãi 2023 (bài báo). Số liệu tính đến 2023."
     )
     derived = [(e["year"], e["metric"]) for e in chart.entries if e.get("derived")]
     assert derived == [(2021, "international_visitors")]
     english = describe(knowledge, ChartSpec("visitors", "quang-ngai", (2021, 2022), "en"))
     assert english is not None and english.title == "Tourist visits – Quảng Ngãi, 2021–2022"
-    assert english.source.endswith("Figures as of September 2023.")
+    assert english.source.endswith("Figures as of 2023.")
 
 
 def test_fewer_than_two_figures_make_no_chart(knowledge: Knowledge) -> None:
