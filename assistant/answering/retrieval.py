@@ -24,6 +24,10 @@ BODY_WEIGHT = 0.35
 BODY_FIELDS = ("description", "detail", "theme", "location", "note")
 # Share of a name a question must say to move the conversation from its subject to that entry.
 SWITCH_NAME_COVERAGE = 0.5
+# Scores shift as the knowledge grows (word weights follow how many entries hold a word): a match well ahead of
+# the next one (CLEAR_LEAD times its score) is taken from CLEAR_FLOOR of the topic's threshold.
+CLEAR_LEAD = 1.6
+CLEAR_FLOOR = 0.75
 
 
 def _bigrams(tokens: list[str]) -> set[str]:
@@ -135,7 +139,11 @@ def find_subject(
     if entry:
         return entry
     ranked = rank(kb, text, [topic])
-    if ranked and ranked[0][1] >= threshold:
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if ranked and (
+        ranked[0][1] >= threshold
+        or (ranked[0][1] >= CLEAR_FLOOR * threshold and ranked[0][1] >= CLEAR_LEAD * second)
+    ):
         best = ranked[0][0]
         if not context or name_coverage(kb, best, text) >= SWITCH_NAME_COVERAGE:
             return best

@@ -26,6 +26,7 @@ from assistant.answering.common import (
 )
 from assistant.answering.model import Question, Reply
 from assistant.kb.entry import Entry
+from assistant.kb.index import text_terms
 from assistant.text import words
 
 STATS = "tourism_statistics"
@@ -171,13 +172,34 @@ def _metric_label(knowledge: Knowledge, metric: str | None, language: str) -> st
     return knowledge.wording.say("metrics.any", language)
 
 
+# A question that names no metric the NLU knows is read against the figures' names: the metrics whose names hold
+# its words clearly best ("Huế có bao nhiêu di tích": the relic counts) are those asked, when one holds at least
+# NAMED_METRIC of them and the others are within NAMED_MARGIN of it; otherwise every metric is.
+NAMED_METRIC = 0.5
+NAMED_MARGIN = 0.15
+
+
+def _named_metrics(knowledge: Knowledge, question: Question) -> list[Entry]:
+    """The figures of the metrics the question's own words name, else every figure."""
+    pool = list(knowledge.kb.entries(STATS))
+    query = knowledge.index.query(question.text, knowledge.language.equivalents(question.text.split()))
+    best: dict[str, float] = {}
+    for entry in pool:
+        terms = frozenset().union(*(text_terms(text) for _, text in entry.names()))
+        best[entry["metric"]] = max(best.get(entry["metric"], 0.0), knowledge.index.coverage(query, terms))
+    top = max(best.values(), default=0.0)
+    if top < NAMED_METRIC:
+        return pool
+    return [e for e in pool if best[e["metric"]] >= top - NAMED_MARGIN]
+
+
 def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
     """A tourism figure (visitors, revenue, relic counts ...) for a province and year."""
     if len(set(question.years)) >= 2:  # 'lượt khách 2021 và 2022': a comparison, answered with a chart
         return answer_chart(knowledge, question)
     language = question.language
     metric = question.value("metric")
-    pool = knowledge.kb.entries(STATS, metric=metric) if metric else knowledge.kb.entries(STATS)
+    pool = knowledge.kb.entries(STATS, metric=metric) if metric else _named_metrics(knowledge, question)
     extra = {"metric": metric} if metric else {}
     label = _metric_label(knowledge, metric, language)
     picked = _choose(
