@@ -264,7 +264,11 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
     language = question.language
     named = [(t, ids[0]) for t, ids in question.mentioned.items() if t in SUGGEST_INTENT and len(ids) == 1]
     if len(named) == 1:
-        intent = SUGGEST_INTENT[named[0][0]][0]
+        # A message that only names a new subject of the topic just asked about ("Còn Mộc bản triều Nguyễn?"
+        # after a recognition question) asks the same of it.
+        previous = str(question.context.get("last_intent") or "")
+        same_topic = previous in ANSWERS and SUBJECT_TOPIC.get(previous) == named[0][0]
+        intent = previous if same_topic else SUGGEST_INTENT[named[0][0]][0]
         return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
     strong = _strong_match(knowledge, question)
     if strong is not None:

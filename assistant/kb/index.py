@@ -81,11 +81,28 @@ STOP_WORDS = frozenset(
     you your many much take took taken part get got make made have has had do done give gave say said see also
     than then into some any all each other""".split()
 )
+# "Còn X (thì sao)?", "And X?", "What about X?": the words that mark a follow-up ask nothing themselves (and
+# "con" inside a question may be a child, so only its place marks it).
+FOLLOW_UP_OPENINGS = (("vay", "con"), ("con",), ("and",), ("what", "about"), ("how", "about"))
+FOLLOW_UP_CLOSINGS = (("thi", "sao"),)
 _QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
 
 
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _without_follow_up_marks(tokens: list[str]) -> list[str]:
+    """The words of a message without the opening and closing words that mark it a follow-up."""
+    for opening in FOLLOW_UP_OPENINGS:
+        if tuple(tokens[: len(opening)]) == opening and len(tokens) > len(opening):
+            tokens = tokens[len(opening) :]
+            break
+    for closing in FOLLOW_UP_CLOSINGS:
+        if tuple(tokens[-len(closing) :]) == closing and len(tokens) > len(closing):
+            tokens = tokens[: -len(closing)]
+            break
+    return tokens
 
 
 def words(text: str) -> list[str]:
@@ -207,7 +224,7 @@ class RetrievalIndex:
         """The content terms of a question: its words that are not stop words, and the bigrams of neighbouring
         content words that the index knows (a bigram nowhere in the knowledge says nothing about the question).
         `equivalents` are (phrase, other-language phrases) pairs of the glossary found in the question."""
-        tokens = words(_QUESTION_PHRASE.sub(" ", " ".join(words(text))))
+        tokens = _without_follow_up_marks(words(_QUESTION_PHRASE.sub(" ", " ".join(words(text)))))
         content = [t for t in tokens if t not in STOP_WORDS]
         content += [
             f"{a}_{b}"
