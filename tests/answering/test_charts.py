@@ -125,9 +125,7 @@ def test_chart_description_names_what_is_drawn(knowledge: Knowledge) -> None:
     assert chart.title == "Lượt khách du lịch – Quảng Ngãi, 2021–2022"
     assert (chart.x_label, chart.y_label, chart.derived_label) == ("Năm", "Lượt khách", "Số liệu suy ra")
     assert [s.label for s in chart.series] == ["Lượt khách du lịch", "Lượt khách quốc tế"]
-    assert (
-        chart.source == "Nguồn: Tuần lễ Chuyển đổi số Quảng Ngãi 2023 (bài báo). Số liệu tính đến 2023."
-    )
+    assert chart.source == "Nguồn: Tuần lễ Chuyển đổi số Quảng Ngãi 2023 (bài báo). Số liệu tính đến 2023."
     derived = [(e["year"], e["metric"]) for e in chart.entries if e.get("derived")]
     assert derived == [(2021, "international_visitors")]
     english = describe(knowledge, ChartSpec("visitors", "quang-ngai", (2021, 2022), "en"))

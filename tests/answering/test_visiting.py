@@ -131,4 +131,5 @@ def test_only_current_visiting_facts_are_listed_for_review(knowledge: Knowledge)
     topics = {t: list(knowledge.kb.entries(t)) for t in knowledge.kb.topics()}
     listed = [(r.entry, r.what, r.as_of) for r in reviews(topics, "knowledge")]
     tickets = [r for r in listed if r[:2] == ("hue-imperial-city", "visiting.ticket")]
-    assert tickets == [("hue-imperial-city", "visiting.ticket", "2025-08-15")]  # not the 2023 price it replaced
+    # the 2025 price, not the 2023 price it replaced
+    assert tickets == [("hue-imperial-city", "visiting.ticket", "2025-08-15")]
