@@ -52,7 +52,7 @@ def test_chart_is_a_png_of_the_knowledge(url: str, actions: ActionServer) -> Non
     [
         "/charts/visitors-quang-ngai-2021-2022-fr.png",  # not a language
         "/charts/visitors-quang-ngai-2021-2022-vi.jpg",
-        "/charts/visitors-quang-nam-2022-vi.png",  # no figures there
+        "/charts/visitors-quang-nam-2015-vi.png",  # no figures there
         "/charts/plan_share-quang-ngai-2022-vi.png",  # one figure: no chart
         "/charts/VISITORS-quang-ngai-2022-vi.png",
         "/charts/..%2Fapp.py",
