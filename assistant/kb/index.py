@@ -105,9 +105,13 @@ def _without_follow_up_marks(tokens: list[str]) -> list[str]:
     return tokens
 
 
+# An English possessive ("Huế's") is its noun: the "s" would be a word of its own and pair with its neighbours.
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
 def words(text: str) -> list[str]:
     """The folded, lightly stemmed words of `text`."""
-    return [stem(w) for w in _WORD.findall(fold(text))]
+    return [stem(w) for w in _WORD.findall(_POSSESSIVE.sub("", fold(text)))]
 
 
 def terms(tokens: Sequence[str]) -> list[str]:
