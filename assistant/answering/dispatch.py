@@ -193,7 +193,9 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
     ("Cấp huyện có bao nhiêu thành viên?" after the province's teams), and the entries found are told apart by
     the user's own words. None when no entry holds them well, or two hold them alike."""
     query = question_query(knowledge, question)
-    own = knowledge.index.query(question.text, knowledge.language.equivalents(question.text.split()))
+    own = knowledge.index.query(
+        question.text, knowledge.language.equivalents(question.text.split()), question.language
+    )
     if not query.content or not own.content:
         return None
     found = sorted(

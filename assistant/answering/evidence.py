@@ -70,7 +70,7 @@ def question_query(knowledge: Knowledge, question: Question) -> Query:
     if subject is not None:
         text = f"{subject.name_vi} {text}"
     tokens = text.split()
-    return knowledge.index.query(text, knowledge.language.equivalents(tokens))
+    return knowledge.index.query(text, knowledge.language.equivalents(tokens), question.language)
 
 
 def _places(knowledge: Knowledge, question: Question) -> list[str]:

@@ -182,7 +182,9 @@ NAMED_MARGIN = 0.15
 def _named_metrics(knowledge: Knowledge, question: Question) -> list[Entry]:
     """The figures of the metrics the question's own words name, else every figure."""
     pool = list(knowledge.kb.entries(STATS))
-    query = knowledge.index.query(question.text, knowledge.language.equivalents(question.text.split()))
+    query = knowledge.index.query(
+        question.text, knowledge.language.equivalents(question.text.split()), question.language
+    )
     best: dict[str, float] = {}
     for entry in pool:
         terms = frozenset().union(*(text_terms(text) for _, text in entry.names()))

@@ -74,13 +74,16 @@ QUESTION_PHRASES = (
     "who is",
     "who was",
 )
-STOP_WORDS = frozenset(
-    """la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi
-    about an and are as at be been by can could did do does for from had has have how i in is it its me my of
+VI_STOP_WORDS = frozenset("la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi".split())
+# English ones are dropped from an English question only: folded, several are Vietnamese words ("Mỹ" my, "An"
+# an, "thẻ" the, "tổ" to, "cần" can, "đô" do, "ít" it).
+EN_STOP_WORDS = frozenset(
+    """about an and are as at be been by can could did do does for from had has have how i in is it its me my of
     on or please tell that the their there this to was were what when where which who whom why will with would
     you your many much take took taken part get got make made have has had do done give gave say said see also
     than then into some any all each other""".split()
 )
+STOP_WORDS = VI_STOP_WORDS | EN_STOP_WORDS
 # "Còn X (thì sao)?", "And X?", "What about X?": the words that mark a follow-up ask nothing themselves (and
 # "con" inside a question may be a child, so only its place marks it).
 FOLLOW_UP_OPENINGS = (("vay", "con"), ("con",), ("and",), ("what", "about"), ("how", "about"))
@@ -223,17 +226,22 @@ class RetrievalIndex:
         return sorted(w for w in found if one_edit_apart(word, w))
 
     def query(
-        self, text: str, equivalents: Iterable[tuple[Sequence[str], Iterable[Sequence[str]]]] = ()
+        self,
+        text: str,
+        equivalents: Iterable[tuple[Sequence[str], Iterable[Sequence[str]]]] = (),
+        language: str | None = None,
     ) -> Query:
-        """The content terms of a question: its words that are not stop words, and the bigrams of neighbouring
-        content words that the index knows (a bigram nowhere in the knowledge says nothing about the question).
-        `equivalents` are (phrase, other-language phrases) pairs of the glossary found in the question."""
+        """The content terms of a question: its words that are not stop words (of its `language`; both
+        languages' when not known), and the bigrams of neighbouring content words that the index knows (a bigram
+        nowhere in the knowledge says nothing about the question). `equivalents` are (phrase, other-language
+        phrases) pairs of the glossary found in the question."""
+        stop = VI_STOP_WORDS if language == "vi" else STOP_WORDS
         tokens = _without_follow_up_marks(words(_QUESTION_PHRASE.sub(" ", " ".join(words(text)))))
-        content = [t for t in tokens if t not in STOP_WORDS]
+        content = [t for t in tokens if t not in stop]
         content += [
             f"{a}_{b}"
             for a, b in itertools.pairwise(tokens)
-            if a not in STOP_WORDS and b not in STOP_WORDS and self._df.get(f"{a}_{b}", 0)
+            if a not in stop and b not in stop and self._df.get(f"{a}_{b}", 0)
         ]
         weights = {t: self.idf(t) * (BIGRAM_WEIGHT if "_" in t else 1.0) for t in dict.fromkeys(content)}
         alternatives: dict[str, set[str]] = {}
