@@ -179,20 +179,19 @@ NAMED_METRIC = 0.5
 NAMED_MARGIN = 0.15
 
 
-def _named_metrics(knowledge: Knowledge, question: Question) -> list[Entry]:
-    """The figures of the metrics the question's own words name, else every figure."""
-    pool = list(knowledge.kb.entries(STATS))
+def _named_metrics(knowledge: Knowledge, question: Question) -> set[str]:
+    """The metrics the question's own words name (none when no figure's name holds them clearly)."""
     query = knowledge.index.query(
         question.text, knowledge.language.equivalents(question.text.split()), question.language
     )
     best: dict[str, float] = {}
-    for entry in pool:
+    for entry in knowledge.kb.entries(STATS):
         terms = frozenset().union(*(text_terms(text) for _, text in entry.names()))
         best[entry["metric"]] = max(best.get(entry["metric"], 0.0), knowledge.index.coverage(query, terms))
     top = max(best.values(), default=0.0)
     if top < NAMED_METRIC:
-        return pool
-    return [e for e in pool if best[e["metric"]] >= top - NAMED_MARGIN]
+        return set()
+    return {m for m, c in best.items() if c >= top - NAMED_MARGIN}
 
 
 def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
@@ -200,8 +199,17 @@ def answer_stat(knowledge: Knowledge, question: Question) -> Reply:
     if len(set(question.years)) >= 2:  # 'lượt khách 2021 và 2022': a comparison, answered with a chart
         return answer_chart(knowledge, question)
     language = question.language
-    metric = question.value("metric")
-    pool = knowledge.kb.entries(STATS, metric=metric) if metric else _named_metrics(knowledge, question)
+    named = _named_metrics(knowledge, question)
+    metric = question.explicit("metric")
+    if metric is None and (not named or question.value("metric") in named):
+        metric = question.value("metric")  # carried over, unless the message names another ("còn cấp tỉnh")
+    if metric is None and len(named) == 1:
+        metric = next(iter(named))
+    pool = (
+        knowledge.kb.entries(STATS, metric=metric)
+        if metric
+        else [e for e in knowledge.kb.entries(STATS) if not named or e["metric"] in named]
+    )
     extra = {"metric": metric} if metric else {}
     label = _metric_label(knowledge, metric, language)
     picked = _choose(
