@@ -277,6 +277,9 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
         intent = SUGGEST_INTENT[strong.topic][0]
         return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
     follow_up = _follow_up_intent(question) if not named else None
+    previous = str(question.context.get("last_intent") or "")
+    if follow_up is None and not named and question.mentioned.get("provinces") and previous in ANSWERS:
+        follow_up = previous  # "Còn Quảng Nam …?": the last question, asked of the province it names
     if follow_up is not None:
         return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
     suggestions = [
