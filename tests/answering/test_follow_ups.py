@@ -1,0 +1,60 @@
+"""Follow-ups that change one thing of the previous question, and the words that only mark a follow-up."""
+
+from __future__ import annotations
+
+from assistant.answering.common import Knowledge
+from assistant.answering.dispatch import build_question, respond
+from assistant.answering.model import CONTEXT_SLOTS, Reply
+from tests.answering.conftest import TODAY, said
+
+
+def turn(knowledge: Knowledge, intent: str, text: str, context: dict, **entities: str) -> Reply:
+    found = [{"entity": name, "value": value} for name, value in entities.items()]
+    reply = respond(
+        knowledge, build_question(knowledge, intent, text, found, {"language": "vi", **context}, TODAY)
+    )
+    context.update({k: v for k, v in reply.slots.items() if k in CONTEXT_SLOTS})
+    return reply
+
+
+def test_a_new_level_replaces_the_metric_carried_over(knowledge: Knowledge) -> None:
+    context: dict = {}
+    first = turn(
+        knowledge,
+        "ask_tourism_stat",
+        "Huế có bao nhiêu di tích cấp quốc gia?",
+        context,
+        province="thua-thien-hue",
+        metric="national_relics",
+    )
+    assert "89" in said(first)
+    second = said(turn(knowledge, "inform", "còn cấp tỉnh", context))
+    assert "cấp tỉnh" in second and "90" in second and "89" not in second
+
+
+def test_follow_up_words_do_not_pull_in_a_passage_about_the_last_subject(knowledge: Knowledge) -> None:
+    context: dict = {}
+    turn(knowledge, "ask_site_location", "Chùa Thiên Mụ ở đâu?", context, site="thien-mu-pagoda")
+    reply = turn(knowledge, "inform", "Còn chùa Thiên Ấn?", context, site="thien-an-pagoda")
+    assert reply.entry == "heritage_sites:thien-an-pagoda" and "Trà Khúc" in said(reply)
+
+
+def test_a_new_subject_alone_is_asked_what_was_asked_of_the_last(knowledge: Knowledge) -> None:
+    context: dict = {}
+    turn(
+        knowledge,
+        "ask_site_recognition",
+        "Nhã nhạc cung đình Huế được UNESCO công nhận năm nào?",
+        context,
+        site="nha-nhac-court-music",
+    )
+    reply = turn(
+        knowledge, "nlu_fallback", "Còn Mộc bản triều Nguyễn?", context, site="nguyen-dynasty-woodblocks"
+    )
+    assert "2009" in said(reply) and reply.slots["last_intent"] == "ask_site_recognition"
+
+
+def test_vietnamese_words_that_fold_like_english_stop_words_are_kept(knowledge: Knowledge) -> None:
+    vietnamese = knowledge.index.query("vé vào Mỹ Sơn", language="vi")
+    english = knowledge.index.query("my ticket", language="en")
+    assert "my" in vietnamese.content and "my" not in english.content
