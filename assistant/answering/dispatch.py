@@ -17,7 +17,7 @@ from assistant.answering.evidence import choose, question_query, reply_coverage
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
-from assistant.answering.retrieval import rank
+from assistant.answering.retrieval import CLEAR_FLOOR, CLEAR_LEAD, rank
 from assistant.answering.services import answer_service
 from assistant.answering.statistics import answer_dti, answer_stat
 from assistant.kb.entry import Entry
@@ -308,9 +308,12 @@ def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None 
     """The one entry the words of the question clearly point to (a high score, well ahead of the next)."""
     topics = [t for t in SUGGEST_INTENT if t != exclude]
     ranked = rank(knowledge.kb, question.text, topics, limit=2)
-    if not ranked or ranked[0][1] < STRONG_SCORE:
+    if not ranked:
         return None
-    if len(ranked) > 1 and ranked[1][1] * STRONG_MARGIN > ranked[0][1]:
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    # Below STRONG_SCORE (down to CLEAR_FLOOR of it) a match must lead the next by CLEAR_LEAD times more.
+    margin = STRONG_MARGIN if ranked[0][1] >= STRONG_SCORE else STRONG_MARGIN * CLEAR_LEAD
+    if ranked[0][1] < CLEAR_FLOOR * STRONG_SCORE or second * margin > ranked[0][1]:
         return None
     return ranked[0][0]
 
