@@ -49,11 +49,28 @@ SUBJECT_SLOTS = {
 }
 
 
+# The subject slot of the last question's intent: a follow-up is about what the last question was about, not a
+# site talked about two questions earlier (after a statistic there is no subject entry at all).
+_INTENT_SLOTS = (
+    ("ask_site", "site"),
+    ("ask_service", "service"),
+    ("ask_event", "event"),
+    ("list_events", "event"),
+    ("ask_dt", "dt_entry"),
+)
+
+
 def context_subject(knowledge: Knowledge, question: Question) -> Entry | None:
     """What the conversation was about, when this message names nothing itself ("Có bao nhiêu diễn giả?")."""
     if any(ids for topic, ids in question.mentioned.items() if topic != "provinces"):
         return None
+    last = str(question.context.get("last_intent") or "")
+    slots = (
+        [slot for prefix, slot in _INTENT_SLOTS if last.startswith(prefix)] if last else list(SUBJECT_SLOTS)
+    )
     for slot, topic in SUBJECT_SLOTS.items():
+        if slot not in slots:
+            continue
         value = question.context.get(slot)
         if value:
             entry = knowledge.entry(topic, str(value))

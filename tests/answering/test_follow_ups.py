@@ -58,3 +58,26 @@ def test_vietnamese_words_that_fold_like_english_stop_words_are_kept(knowledge: 
     vietnamese = knowledge.index.query("vé vào Mỹ Sơn", language="vi")
     english = knowledge.index.query("my ticket", language="en")
     assert "my" in vietnamese.content and "my" not in english.content
+
+
+def test_a_follow_up_is_about_the_last_question_not_a_subject_two_questions_back(
+    knowledge: Knowledge,
+) -> None:
+    context: dict = {}
+    turn(
+        knowledge,
+        "ask_site_recognition",
+        "Phố cổ Hội An được UNESCO công nhận năm nào?",
+        context,
+        site="hoi-an-ancient-town",
+    )
+    turn(
+        knowledge,
+        "ask_tourism_stat",
+        "Quảng Ngãi đón bao nhiêu khách du lịch năm 2022?",
+        context,
+        province="quang-ngai",
+        metric="visitors",
+    )
+    reply = turn(knowledge, "inform", "Còn khách quốc tế thì sao?", context, metric="international_visitors")
+    assert "11.000" in said(reply) and "Hội An" not in said(reply)
