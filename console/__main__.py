@@ -50,13 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _password(from_stdin: bool) -> str | None:
+    """The new password (standard input, or asked twice), or None after saying why it is refused."""
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(say("prompt_password") + ": ")
-    if getpass.getpass(say("prompt_password_again") + ": ") != first:
-        print(say("passwords_differ"), file=sys.stderr)
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(say("prompt_password") + ": ")
+        if getpass.getpass(say("prompt_password_again") + ": ") != password:
+            print(say("passwords_differ"), file=sys.stderr)
+            return None
+    problem = password_problem(password)
+    if problem:
+        print(say(problem), file=sys.stderr)
         return None
-    return first
+    return password
 
 
 def _sessions(settings: Settings) -> sessionmaker:
@@ -72,10 +78,6 @@ def add_user(settings: Settings, name: str, role: str, from_stdin: bool) -> int:
         return 2
     password = _password(from_stdin)
     if password is None:
-        return 2
-    problem = password_problem(password)
-    if problem:
-        print(say(problem), file=sys.stderr)
         return 2
     sessions = _sessions(settings)
     try:
@@ -94,10 +96,6 @@ def add_user(settings: Settings, name: str, role: str, from_stdin: bool) -> int:
 def set_password(settings: Settings, name: str, from_stdin: bool) -> int:
     password = _password(from_stdin)
     if password is None:
-        return 2
-    problem = password_problem(password)
-    if problem:
-        print(say(problem), file=sys.stderr)
         return 2
     sessions = _sessions(settings)
     try:

@@ -542,6 +542,23 @@ def form_paths(topic: str) -> list[str]:
     return paths
 
 
+def _refusal_and_question(
+    page: Page, refusal: str | None, question: str
+) -> tuple[Markup | str, Markup | str]:
+    """The alert of a refused save, and the user's question a form was opened for (each empty when none)."""
+    refusal_html = (
+        Markup('<p class="flash error" role="alert">{}</p>').format(page.t(f"refused.{refusal}"))
+        if refusal
+        else ""
+    )
+    context = (
+        Markup('<p class="context">{}</p>').format(page.t("asked_question", question=question))
+        if question
+        else ""
+    )
+    return refusal_html, context
+
+
 def entry_form_page(
     page: Page,
     topic: str,
@@ -559,14 +576,7 @@ def entry_form_page(
         for name, spec in entry_fields(topic).items()
     )
     action = f"/knowledge/{topic}/{entry_id}" if entry_id else page.url("/knowledge/new", topic=topic)
-    refusal_html = (
-        Markup('<p class="flash error" role="alert">{}</p>').format(t(f"refused.{refusal}"))
-        if refusal
-        else ""
-    )
-    context = (
-        Markup('<p class="context">{}</p>').format(t("asked_question", question=question)) if question else ""
-    )
+    refusal_html, context = _refusal_and_question(page, refusal, question)
     disabled = Markup("") if page.editor else DISABLED
     submit = (
         Markup('<button type="submit">{}</button>').format(t("save"))
@@ -650,14 +660,7 @@ def document_page(
         )
         for code in ("vi", "en")
     )
-    refusal_html = (
-        Markup('<p class="flash error" role="alert">{}</p>').format(t(f"refused.{refusal}"))
-        if refusal
-        else ""
-    )
-    context = (
-        Markup('<p class="context">{}</p>').format(t("asked_question", question=question)) if question else ""
-    )
+    refusal_html, context = _refusal_and_question(page, refusal, question)
     submit = (
         Markup('<button type="submit">{}</button>').format(t("save_document"))
         if page.editor
