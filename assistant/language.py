@@ -10,6 +10,8 @@ written in either.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ ABBREVIATIONS_FILE = f"{LANGUAGE_DIR}/abbreviations.yml"
 GLOSSARY_FILE = f"{LANGUAGE_DIR}/glossary.yml"
 OUT_OF_SCOPE_FILE = f"{LANGUAGE_DIR}/out_of_scope.yml"
 MAX_PHRASE_WORDS = 3
+ACRONYM_LETTERS = 3
 # Words and numbers of folded text; the rest (spaces, punctuation) is kept as it is between them.
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # A key of the abbreviation table: one to three folded words.
@@ -42,6 +45,19 @@ class Language:
     abbreviations: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     pairs: tuple[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]], ...] = ()
     out_of_scope: Mapping[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    # Pairs learnt from the knowledge's own translations (assistant/kb/lexicon.py), used after the glossary's.
+    learned: tuple[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]], ...] = ()
+
+    def with_learned(
+        self, pairs: Iterable[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]]
+    ) -> Language:
+        return dataclasses.replace(self, learned=tuple(pairs))
+
+    @functools.cached_property
+    def acronyms(self) -> Mapping[tuple[str, ...], tuple[str, ...]]:
+        """The abbreviations of three letters or more that mean something (UBND, CĐS, TT&TT): sources write
+        those too; the short forms of chat (k, j, v, dc) they do not, and there they may be something else."""
+        return {k: v for k, v in self.abbreviations.items() if v and len("".join(k)) >= ACRONYM_LETTERS}
 
     @classmethod
     def from_data(
@@ -86,10 +102,20 @@ class Language:
             out_of_scope if isinstance(out_of_scope, Mapping) else None,
         )
 
-    def expand(self, text: str, drop_fillers: bool = True) -> str:
-        """`text` folded, with every abbreviation written out (longest first) and, unless `drop_fillers` is
-        False, fillers dropped; what lies between the words (spaces, '/', '?') is kept, so dates and numbers read
-        as before."""
+    def read_source(self, text: str) -> str:
+        """A text of the knowledge read as questions are: folded, its acronyms written out."""
+        return self.expand(text, drop_fillers=False, table=self.acronyms)
+
+    def expand(
+        self,
+        text: str,
+        drop_fillers: bool = True,
+        table: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
+    ) -> str:
+        """`text` folded, with every abbreviation (of `table`, else all) written out (longest first) and, unless
+        `drop_fillers` is False, fillers dropped; what lies between the words (spaces, '/', '?') is kept, so
+        dates and numbers read as before."""
+        table = self.abbreviations if table is None else table
         folded = fold(text)
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         words = [folded[a:b] for a, b in spans]
@@ -98,7 +124,7 @@ class Language:
         i = 0
         while i < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-                meaning = self.abbreviations.get(tuple(words[i : i + size]))
+                meaning = table.get(tuple(words[i : i + size]))
                 if meaning is not None and (meaning or drop_fillers):
                     start, end = spans[i][0], spans[i + size - 1][1]
                     out += [folded[last:start], " ".join(meaning)]
@@ -113,13 +139,20 @@ class Language:
 
     def equivalents(self, words: Iterable[str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
         """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""
-        tokens = list(words)
+        # Words as typed may hold punctuation ("week?", "Ngãi's"): only their letters and digits count.
+        tokens = [token for word in words for token in _TOKEN.findall(fold(word))]
         present = {tuple(tokens[i : i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         found: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
         for vi, en in self.pairs:
             for side, other in ((vi, en), (en, vi)):
                 for phrase in sorted(side & present):
                     found.append((phrase, tuple(sorted(other))))
+        glossed = {word for phrase, _ in found for word in phrase}
+        for vi, en in self.learned:
+            for side, other in ((vi, en), (en, vi)):
+                for phrase in sorted(side & present):
+                    if not glossed & set(phrase):
+                        found.append((phrase, tuple(sorted(other))))
         return found
 
     def out_of_scope_domain(self, text: str) -> str | None:

@@ -47,5 +47,7 @@ def message_reader() -> Callable[[str], str]:
     except (KnowledgeError, OSError, ValueError) as error:
         logger.warning("reading messages without the knowledge folder's tables: %s", error)
         return fold
-    index = RetrievalIndex([e for topic in kb.topics() for e in kb.entries(topic)], documents)
+    index = RetrievalIndex(
+        [e for topic in kb.topics() for e in kb.entries(topic)], documents, language.read_source
+    )
     return lambda text: read_for_intent(language, index, text)

@@ -22,6 +22,7 @@ from assistant.kb import schema
 from assistant.kb.documents import read_documents
 from assistant.kb.errors import KnowledgeError, Problem
 from assistant.kb.index import RetrievalIndex
+from assistant.kb.lexicon import learn_pairs
 from assistant.kb.load import load
 from assistant.kb.models import make_sessionmaker
 from assistant.kb.schema import WORDING_FILE
@@ -128,9 +129,11 @@ def make_knowledge(kb: KnowledgeBase, wording: Wording, folder: Path | None = No
         "pillar": {"overall", "digital_government", "digital_economy", "digital_society"},
     }
     documents = read_documents(folder) if folder is not None else ()
-    language = Language.from_dir(folder) if folder is not None else Language()
     entries = [entry for topic in kb.topics() for entry in kb.entries(topic)]
-    index = RetrievalIndex(entries, documents)
+    language = (Language.from_dir(folder) if folder is not None else Language()).with_learned(
+        learn_pairs(entries)
+    )
+    index = RetrievalIndex(entries, documents, language.read_source)
     return Knowledge(kb, wording, Vocabulary.load(values=values), documents, language, index)
 
 

@@ -19,7 +19,7 @@ from assistant.answering.common import Knowledge
 from assistant.answering.model import Question, Reply
 from assistant.kb.documents import Passage, document_date_text
 from assistant.kb.entry import Entry
-from assistant.kb.index import Hit, Query, text_terms
+from assistant.kb.index import Hit, Query
 from assistant.text import fold
 
 # How much of a question (weighted share of its content terms) a passage must hold to answer it ...
@@ -101,7 +101,7 @@ def _places(knowledge: Knowledge, question: Question) -> list[str]:
 
 def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: list[str]) -> bool:
     """A passage may answer only about the province and year asked: its document covers the province (or it
-    names it) and it states the year asked (or its document is of that year)."""
+    names it) and it states the year asked (or, naming no year, its document is of that year)."""
     document = knowledge.document(passage.document)
     if document is None:
         return False
@@ -111,7 +111,11 @@ def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: li
         names = [fold(n) for _, n in entry.names()] if entry is not None else []
         if place not in document.provinces and not any(f" {n} " in folded for n in names):
             return False
-    return all(str(year) in passage.text or document.date.startswith(str(year)) for year in question.years)
+    # A passage that names years is of those years; one that names none, of its document's.
+    stated = set(_YEAR.findall(passage.text))
+    return all(
+        str(year) in stated or (not stated and document.date.startswith(str(year))) for year in question.years
+    )
 
 
 def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evidence | None:
@@ -129,10 +133,12 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
         return None
     best = hits[0]
     chosen = [best]
-    first_terms = text_terms(_passage(best).text)
+    first_terms = knowledge.index.terms_of(_passage(best).text)
     for other in hits[1:]:
         passage = _passage(other)
-        adds = any(t in text_terms(passage.text) and t not in first_terms for t in query.content)
+        adds = any(
+            t in knowledge.index.terms_of(passage.text) and t not in first_terms for t in query.content
+        )
         if other.coverage >= SECOND_COVERAGE and adds and passage.document == _passage(best).document:
             chosen.append(other)
             break
@@ -144,10 +150,10 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:
-    """The terms a passage holds, read in its place: its text, its heading and its document's title."""
+    """The terms a passage holds, read in its place: its text, its heading, its document's title and year."""
     document = knowledge.document(passage.document)
-    title = document.title if document is not None else ""
-    return text_terms(f"{passage.text} {passage.heading} {title}")
+    place = f"{document.title} {document.date[:4]}" if document is not None else ""
+    return knowledge.index.terms_of(f"{passage.text} {passage.heading} {place}")
 
 
 def _passage(hit: Hit) -> Passage:
@@ -190,7 +196,7 @@ def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence)
 
 def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:
     """How much of the question a reply's texts hold."""
-    found = text_terms(" ".join(m.text for m in reply.messages if m.text))
+    found = knowledge.index.terms_of(" ".join(m.text for m in reply.messages if m.text))
     return knowledge.index.coverage(query, found)
 
 
@@ -228,7 +234,7 @@ def subject_terms(knowledge: Knowledge, question: Question, reply: Reply) -> fro
         entry = knowledge.kb.get(topic, entry_id) if topic in knowledge.kb.topics() else None
         if entry is not None:
             for _, name in entry.names():
-                found |= text_terms(name)
+                found |= knowledge.index.terms_of(name)
     return frozenset(found)
 
 

@@ -26,7 +26,6 @@ from assistant.answering.common import (
 )
 from assistant.answering.model import Question, Reply
 from assistant.kb.entry import Entry
-from assistant.kb.index import text_terms
 from assistant.text import words
 
 STATS = "tourism_statistics"
@@ -186,7 +185,7 @@ def _named_metrics(knowledge: Knowledge, question: Question) -> set[str]:
     )
     best: dict[str, float] = {}
     for entry in knowledge.kb.entries(STATS):
-        terms = frozenset().union(*(text_terms(text) for _, text in entry.names()))
+        terms = frozenset().union(*(knowledge.index.terms_of(text) for _, text in entry.names()))
         best[entry["metric"]] = max(best.get(entry["metric"], 0.0), knowledge.index.coverage(query, terms))
     top = max(best.values(), default=0.0)
     if top < NAMED_METRIC:

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.kb.documents import Document, Passage
@@ -163,7 +163,15 @@ class Query:
 class RetrievalIndex:
     """The index of one knowledge snapshot (immutable once built; searches may run from several threads)."""
 
-    def __init__(self, entries: Iterable[Entry], documents: Iterable[Document] = ()) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        documents: Iterable[Document] = (),
+        reader: Callable[[str], str] | None = None,
+    ) -> None:
+        # The knowledge is read as questions are (abbreviations written out: a passage's "UBND" is the
+        # question's "ủy ban nhân dân"); `reader` is that reading, or none.
+        self._reader = reader
         self._items: list[Entry | Passage] = []
         self._words: list[frozenset[str]] = []
         df: Counter[str] = Counter()
@@ -173,7 +181,9 @@ class RetrievalIndex:
             rows.append(self._row(entry, [names, body, ""], df))
         for document in documents:
             for passage in document.passages:
-                rows.append(self._row(passage, ["", passage.text, f"{passage.heading} {document.title}"], df))
+                # A passage is read in its place: under its heading, in its document of that year.
+                context = f"{passage.heading} {document.title} {document.date[:4]}"
+                rows.append(self._row(passage, ["", passage.text, context], df))
         self._df = df
         self._size = len(self._items)
         self._near: dict[str, list[str]] | None = None
@@ -187,7 +197,7 @@ class RetrievalIndex:
     def _row(self, item: Entry | Passage, columns: list[str], df: Counter[str]) -> tuple[int, str, str, str]:
         rowid = len(self._items)
         self._items.append(item)
-        tokens = [words(text) for text in columns]
+        tokens = [words(self._read(text)) for text in columns]
         fields = [" ".join(terms(ts)) for ts in tokens]
         self._words.append(frozenset(" ".join(fields).split()))
         df.update(set(" ".join(fields).split()))
@@ -195,6 +205,13 @@ class RetrievalIndex:
 
     def __len__(self) -> int:
         return self._size
+
+    def _read(self, text: str) -> str:
+        return self._reader(text) if self._reader is not None and text else text
+
+    def terms_of(self, text: str) -> frozenset[str]:
+        """The terms of a text as the index reads it, to measure how much of a question it holds."""
+        return text_terms(self._read(text))
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
@@ -269,9 +286,27 @@ class RetrievalIndex:
         have = found if isinstance(found, (set, frozenset)) else set(found)
         held = 0.0
         for term, weight in query.content.items():
-            if term in have or any(alt in have for alt in query.alternatives.get(term, ())):
+            if self._holds(query, term, have) or ("_" in term and self._holds_translated(query, term, have)):
                 held += weight
         return held / total
+
+    @staticmethod
+    def _holds(query: Query, term: str, have: frozenset[str] | set[str]) -> bool:
+        return term in have or any(alt in have for alt in query.alternatives.get(term, ()))
+
+    @staticmethod
+    def _holds_translated(query: Query, term: str, have: frozenset[str] | set[str]) -> bool:
+        """A question's two neighbouring words found in a text of the other language: each is found, one at
+        least through its translation (that the two stand together cannot be seen across languages)."""
+        parts = term.split("_")
+        translated = False
+        for part in parts:
+            if part in have:
+                continue
+            if not any(alt in have for alt in query.alternatives.get(part, ())):
+                return False
+            translated = True
+        return translated
 
     def search(self, query: Query, limit: int = 5, passages: bool | None = None) -> list[Hit]:
         """The best entries and passages for `query`, by coverage then BM25; `passages` True/False keeps one

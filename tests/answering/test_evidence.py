@@ -171,3 +171,26 @@ def test_a_word_one_typo_from_the_knowledges_words_is_read_as_that_word(knowledg
 def test_a_greeting_alone_is_kept_but_dropped_around_a_question(knowledge: Knowledge) -> None:
     assert knowledge.language.expand("cảm ơn") == "cam on"
     assert knowledge.language.expand("hello, where is my son? thanks") == "where is my son?"
+
+
+def test_a_passage_that_names_another_year_does_not_answer_for_its_documents_year(knowledge: Knowledge) -> None:
+    body = "Năm 2021, Quảng Ngãi có 80 gian hàng hội chợ sách.\nHội chợ sách Quảng Ngãi có 95 gian hàng.\n"
+    document = Document(
+        "hoi-cho-2022",
+        "Hội chợ sách Quảng Ngãi",
+        {"title": "Hội chợ sách (bài báo thử)"},
+        "2022-05",
+        ("quang-ngai",),
+        "vi",
+        "test",
+        "documents/hoi-cho-2022.md",
+        passages("hoi-cho-2022", body, 1),
+    )
+    documents = (*knowledge.documents, document)
+    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
+    index = RetrievalIndex(entries, documents, knowledge.language.read_source)
+    fair = dataclasses.replace(knowledge, documents=documents, index=index)
+    text = said(reply_to(fair, "nlu_fallback", "Hội chợ sách Quảng Ngãi năm 2022 có bao nhiêu gian hàng?"))
+    assert "95 gian hàng" in text and "80" not in text
+    text = said(reply_to(fair, "nlu_fallback", "Hội chợ sách Quảng Ngãi năm 2021 có bao nhiêu gian hàng?"))
+    assert "80 gian hàng" in text
