@@ -173,7 +173,9 @@ def test_a_greeting_alone_is_kept_but_dropped_around_a_question(knowledge: Knowl
     assert knowledge.language.expand("hello, where is my son? thanks") == "where is my son?"
 
 
-def test_a_passage_that_names_another_year_does_not_answer_for_its_documents_year(knowledge: Knowledge) -> None:
+def test_a_passage_that_names_another_year_does_not_answer_for_its_documents_year(
+    knowledge: Knowledge,
+) -> None:
     body = "Năm 2021, Quảng Ngãi có 80 gian hàng hội chợ sách.\nHội chợ sách Quảng Ngãi có 95 gian hàng.\n"
     document = Document(
         "hoi-cho-2022",
