@@ -15,9 +15,12 @@ from assistant.answering.common import (
 from assistant.answering.model import Question, Reply
 from assistant.answering.retrieval import name_coverage, rank
 from assistant.kb.entry import Entry
+from assistant.kb.index import is_follow_up
 from assistant.text import fold
 
-TOPICS = ("digital_transformation", "portals")
+# Changes of administrative units (mergers, a new city) are told as the other entries of this kind are.
+ADMINISTRATIVE = "administrative_changes"
+TOPICS = ("digital_transformation", "portals", ADMINISTRATIVE)
 MATCH_THRESHOLD = 0.3
 RELATED = 3
 
@@ -44,10 +47,20 @@ def _asked_units(knowledge: Knowledge, text: str) -> set[str]:
     return units
 
 
+def _topics(knowledge: Knowledge, question: Question) -> tuple[str, ...]:
+    """The topics a question may be answered from: a follow-up ("Còn cấp huyện?") stays with the kind of entry
+    talked about; an administrative change is not a digital-transformation figure's sibling."""
+    subject = question.context.get("dt_entry") if is_follow_up(question.text) else None
+    current = next((t for t in TOPICS if knowledge.entry(t, str(subject))), None) if subject else None
+    if current is None or current == ADMINISTRATIVE:
+        return TOPICS
+    return tuple(t for t in TOPICS if t != ADMINISTRATIVE)
+
+
 def _candidates(knowledge: Knowledge, question: Question, units: set[str]) -> list[tuple[Entry, float]]:
     province = question.explicit("province")
     where = {"province": province} if province else None
-    ranked = rank(knowledge.kb, question.text, TOPICS, where=where, limit=12)
+    ranked = rank(knowledge.kb, question.text, _topics(knowledge, question), where=where, limit=12)
     if units:
         ranked = [(e, s + UNIT_BONUS if e.get("unit") in units else s) for e, s in ranked]
     folded = fold(question.text)

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.answering.charts import answer_chart
 from assistant.answering.common import Knowledge, button, name, no_data, topic_buttons
+from assistant.answering.digital import TOPICS as DT_TOPICS
 from assistant.answering.digital import answer_dt_info
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
 from assistant.answering.evidence import choose, question_query, reply_coverage
@@ -70,7 +71,14 @@ COUNT_PHRASES = (" bao nhieu ", " how many ", " so luong ")
 # longer name ("DTI Quảng Ngãi 2022") still counts as named.
 MENTION_TOPICS = (
     ("provinces",),
-    ("heritage_sites", "public_services", "events", "digital_transformation", "portals"),
+    (
+        "heritage_sites",
+        "public_services",
+        "events",
+        "digital_transformation",
+        "portals",
+        "administrative_changes",
+    ),
 )
 _DOCUMENT = re.compile(
     r"\b(?:ke hoach|quyet dinh|nghi quyet|chi thi|huong dan|cong van|plan|decision|resolution|directive)"
@@ -84,6 +92,7 @@ SUGGEST_INTENT = {
     "events": ("ask_event_info", "event"),
     "digital_transformation": ("ask_dt_info", "dt_entry"),
     "portals": ("ask_dt_info", "dt_entry"),
+    "administrative_changes": ("ask_dt_info", "dt_entry"),
 }
 
 
@@ -120,8 +129,8 @@ def build_question(
                 years.append(int(value))
         elif kind in SLOT_TOPICS:
             topic = SLOT_TOPICS[kind]
-            if kind == "dt_entry" and knowledge.entry("portals", str(value)):
-                topic = "portals"  # buttons name portals (websites, hotlines, teams) as dt_entry too
+            if kind == "dt_entry":  # buttons name portals and administrative changes as dt_entry too
+                topic = next((t for t in DT_TOPICS if knowledge.entry(t, str(value))), topic)
             entry = knowledge.entry(topic, str(value))
             matches = [] if entry else knowledge.kb.resolve(str(value), topic)
             entry_id = entry.id if entry else (matches[0].entry_id if matches else None)

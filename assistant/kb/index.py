@@ -108,6 +108,12 @@ def _without_follow_up_marks(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def is_follow_up(text: str) -> bool:
+    """True when a message opens or closes with the words that mark a follow-up ("Còn …", "… thì sao?")."""
+    tokens = words(text)
+    return _without_follow_up_marks(tokens) != tokens
+
+
 # An English possessive ("Huế's") is its noun: the "s" would be a word of its own and pair with its neighbours.
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 

@@ -81,3 +81,18 @@ def test_a_follow_up_is_about_the_last_question_not_a_subject_two_questions_back
     )
     reply = turn(knowledge, "inform", "Còn khách quốc tế thì sao?", context, metric="international_visitors")
     assert "11.000" in said(reply) and "Hội An" not in said(reply)
+
+
+def test_an_administrative_change_is_answered_and_a_follow_up_stays_with_its_subject(
+    knowledge: Knowledge,
+) -> None:
+    reply = turn(
+        knowledge, "nlu_fallback", "Huế trở thành thành phố trực thuộc trung ương theo nghị quyết nào?", {}
+    )
+    assert reply.entry == "administrative_changes:hue-centrally-governed-city-2025"
+    assert "175/2024/QH15" in said(reply) and "1/1/2025" in said(reply)
+    context: dict = {}
+    turn(knowledge, "ask_dt_info", "Quảng Ngãi có bao nhiêu Tổ Công nghệ số cộng đồng cấp xã?", context)
+    follow = turn(knowledge, "inform", "Còn cấp huyện?", context)
+    assert follow.entry is not None and follow.entry.startswith("digital_transformation:")
+    assert "13" in said(follow)
