@@ -18,14 +18,14 @@ from assistant.kb.index import RetrievalIndex
 from assistant.kb.search import KnowledgeBase
 from assistant.language import Language
 from assistant.settings import get_settings
-from assistant.text import detect_language, fold
+from assistant.text import detect_language, fold, without_possessives
 
 logger = logging.getLogger(__name__)
 
 
 def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
     """`text` as the answering code reads it."""
-    return index.correct(language.expand(text))
+    return index.correct(language.expand(without_possessives(text)))
 
 
 def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str:

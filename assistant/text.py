@@ -16,6 +16,15 @@ MONTHS_EN = "January February March April May June July August September October
 
 _SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+# An English possessive ("Huế's") is its noun: the "s" would be a word of its own ("Hue s" reads as "Hue-S").
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
+def without_possessives(text: str) -> str:
+    """`text` with the "'s" of English possessives taken off."""
+    return _POSSESSIVE.sub("", text)
+
+
 # A combining mark NFC left on its own (no precomposed letter has it) folds to this invisible mark that never
 # composes (COMBINING GRAPHEME JOINER): the mark is stripped, the length kept, and folded text stays folded.
 _STRIPPED_MARK = "\u034f"

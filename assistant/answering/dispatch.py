@@ -14,7 +14,7 @@ from assistant.answering.common import Knowledge, button, name, no_data, topic_b
 from assistant.answering.digital import TOPICS as DT_TOPICS
 from assistant.answering.digital import answer_dt_info
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
-from assistant.answering.evidence import choose, question_query, reply_coverage
+from assistant.answering.evidence import choose, context_subject, question_query, reply_coverage
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
@@ -182,8 +182,12 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
     not serve and the knowledge does not hold it."""
     structured = answer(knowledge, question)
-    if not structured.answered or structured.asks in ("ask_site", "ask_service", "ask_event"):
-        structured = _retrieved_entry_answer(knowledge, question) or structured
+    if not structured.answered or structured.asks in WHICH_ENTRY:
+        structured = (
+            _retrieved_entry_answer(knowledge, question)
+            or _named_entry_answer(knowledge, question)
+            or structured
+        )
     reply = choose(knowledge, question, structured)
     domain = knowledge.language.out_of_scope_domain(question.text)
     if domain is not None and knowledge.wording.has(f"out_of_scope.{domain}"):
@@ -220,7 +224,13 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
     if len(found) > 1 and all(
         second >= first - ENTRY_MARGIN for first, second in zip(found[0][:2], found[1][:2], strict=True)
     ):
-        return None  # two entries hold the user's words and the conversation's subject alike
+        # Two entries hold the user's words and the conversation's subject alike: a follow-up stays with the
+        # kind of entry talked about, if one of the two is of that kind; else neither is taken.
+        subject = context_subject(knowledge, question)
+        same = [f for f in found[:2] if subject is not None and f[2].topic == subject.topic]
+        if len(same) != 1:
+            return None
+        found = same
     best = found[0][2]
     if question.unknown_place or not _same_places(question, best):
         return None
@@ -311,6 +321,20 @@ def _names_nothing(question: Question, topic: str) -> bool:
     """True when the question names no entry of `topic` and the conversation has none either."""
     slot = next(slot for slot, t in SLOT_TOPICS.items() if t == topic)
     return not question.mentioned.get(topic) and not question.context.get(slot)
+
+
+# What a reply asks when the question names no entry of its intent's topic.
+WHICH_ENTRY = ("ask_site", "ask_service", "ask_event")
+
+
+def _named_entry_answer(knowledge: Knowledge, question: Question) -> Reply | None:
+    """The answer about the one entry a question names by name, when the intent's topic has none and no entry
+    holds its words clearly ("Hue-S dùng để làm gì?" read as a procedure question names an app)."""
+    named = [t for t, ids in question.mentioned.items() if t in SUGGEST_INTENT for _ in ids]
+    if len(named) != 1 or SUBJECT_TOPIC.get(question.intent) == named[0]:
+        return None
+    intent = SUGGEST_INTENT[named[0]][0]
+    return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
 
 
 def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None = None) -> Entry | None:

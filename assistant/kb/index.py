@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from assistant.kb.documents import Document, Passage
 from assistant.kb.entry import Entry, texts_in
-from assistant.text import fold, one_edit_apart, stem
+from assistant.text import fold, one_edit_apart, stem, without_possessives
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 WEIGHTS = (4.0, 1.0, 0.5)  # names, text, context (a passage's heading and document title)
@@ -41,6 +41,8 @@ CANDIDATES = 30
 SPELL_MIN_LETTERS = 4
 # A bigram found says the words are together ("diễn giả", not "điện" and "giá"): it counts as much as a word.
 BIGRAM_WEIGHT = 1.0
+# ... scaled by how often its words stand together, down to this share (a rare phrase still says something).
+MIN_COHESION = 0.25
 # Fields that say where an entry comes from or identify it, not what it says.
 SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url", "image", "coordinates"})
 
@@ -49,6 +51,7 @@ SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url
 # unambiguous once folded are here; the rest weigh what their rarity says.
 QUESTION_PHRASES = (
     "bao nhieu",
+    "bao lau",
     "khi nao",
     "luc nao",
     "bao gio",
@@ -114,13 +117,9 @@ def is_follow_up(text: str) -> bool:
     return _without_follow_up_marks(tokens) != tokens
 
 
-# An English possessive ("Huế's") is its noun: the "s" would be a word of its own and pair with its neighbours.
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
-
-
 def words(text: str) -> list[str]:
     """The folded, lightly stemmed words of `text`."""
-    return [stem(w) for w in _WORD.findall(_POSSESSIVE.sub("", fold(text)))]
+    return [stem(w) for w in _WORD.findall(without_possessives(fold(text)))]
 
 
 def terms(tokens: Sequence[str]) -> list[str]:
@@ -179,6 +178,7 @@ class RetrievalIndex:
         # question's "ủy ban nhân dân"); `reader` is that reading, or none.
         self._reader = reader
         self._items: list[Entry | Passage] = []
+        self._named: set[str] = set()
         self._words: list[frozenset[str]] = []
         df: Counter[str] = Counter()
         rows = []
@@ -205,6 +205,7 @@ class RetrievalIndex:
         self._items.append(item)
         tokens = [words(self._read(text)) for text in columns]
         fields = [" ".join(terms(ts)) for ts in tokens]
+        self._named.update(t for t in fields[0].split() if "_" in t)
         self._words.append(frozenset(" ".join(fields).split()))
         df.update(set(" ".join(fields).split()))
         return rowid, fields[0], fields[1], fields[2]
@@ -266,7 +267,7 @@ class RetrievalIndex:
             for a, b in itertools.pairwise(tokens)
             if a not in stop and b not in stop and self._df.get(f"{a}_{b}", 0)
         ]
-        weights = {t: self.idf(t) * (BIGRAM_WEIGHT if "_" in t else 1.0) for t in dict.fromkeys(content)}
+        weights = {t: self.idf(t) * (self._cohesion(t) if "_" in t else 1.0) for t in dict.fromkeys(content)}
         alternatives: dict[str, set[str]] = {}
         extra: list[str] = []
         for phrase, others in equivalents:
@@ -282,6 +283,16 @@ class RetrievalIndex:
             tuple(t for t in dict.fromkeys(query_terms) if t in self._df),
             {k: frozenset(v) for k, v in alternatives.items()},
         )
+
+    def _cohesion(self, bigram: str) -> float:
+        """How much two neighbouring words of a question are one phrase: the share of the rows holding the rarer
+        word that hold the two together ("diễn giả": most; "khi triển", of "… khi triển khai …": few). A pair
+        that is chance adjacency would otherwise weigh as much as the rarest word."""
+        if bigram in self._named:
+            return BIGRAM_WEIGHT  # a name's words are one phrase however often they stand apart ("Sơn Mỹ")
+        rarer = min(self._df.get(part, 0) for part in bigram.split("_"))
+        together = self._df.get(bigram, 0) / rarer if rarer else 0.0
+        return BIGRAM_WEIGHT * max(MIN_COHESION, min(1.0, together))
 
     def coverage(self, query: Query, found: Iterable[str]) -> float:
         """The weighted share of the question's content terms that `found` (terms: words and bigrams) holds;

@@ -196,3 +196,25 @@ def test_a_passage_that_names_another_year_does_not_answer_for_its_documents_yea
     assert "95 gian hàng" in text and "80" not in text
     text = said(reply_to(fair, "nlu_fallback", "Hội chợ sách Quảng Ngãi năm 2021 có bao nhiêu gian hàng?"))
     assert "80 gian hàng" in text
+
+
+def test_an_app_named_in_a_question_read_as_a_procedure_question_is_answered_as_the_app(
+    knowledge: Knowledge,
+) -> None:
+    reply = reply_to(knowledge, "ask_service_howto", "Hue-S dùng để làm gì?")
+    assert reply.entry == "portals:hue-s-app" and "HueIOC" in said(reply)
+
+
+def test_an_english_possessive_is_not_a_name(knowledge: Knowledge) -> None:
+    question = build_question(
+        knowledge, "ask_event_date", "When was Hue's 2022 digital week held?", [], {"language": "en"}, TODAY
+    )
+    assert "portals" not in question.mentioned or "hue-s-app" not in question.mentioned["portals"]
+
+
+def test_words_that_stand_together_by_chance_weigh_less_than_a_phrase(knowledge: Knowledge) -> None:
+    query = knowledge.index.query("hue ap dung nguyen tac gi khi trien khai chuyen doi so", language="vi")
+    assert query.content["khi_trien"] < query.content["khi"]  # "… khi | triển khai …"
+    assert query.content["trien_khai"] >= knowledge.index.idf("trien_khai") * 0.5  # a phrase keeps most
+    named = knowledge.index.query("khu chung tich son my", language="vi")
+    assert named.content["son_my"] >= knowledge.index.idf("son_my") * 0.99  # a name's words are one phrase
