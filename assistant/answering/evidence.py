@@ -261,8 +261,14 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             return evidence_reply(knowledge, question, evidence)
         return structured
     subject = subject_terms(knowledge, question, structured)
+    # What is asked is a few words; two of them side by side are one ("kết thúc", not "kết quả … thực chất"),
+    # so a pair weighs its full rarity here.
     asked = Query(
-        {t: w for t, w in query.content.items() if not any(part in subject for part in (t, *t.split("_")))},
+        {
+            t: knowledge.index.idf(t) if "_" in t else w
+            for t, w in query.content.items()
+            if not any(part in subject for part in (t, *t.split("_")))
+        },
         query.terms,
         query.alternatives,
     )

@@ -40,6 +40,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\[0-9A-ZÀ-ỸĐ])")
 _ABBREVIATION = re.compile(r"(?:^|\s)[A-ZĐ][A-Za-zđ]{0,3}\.$")
 HEADING_MAX_CHARS = 90
 MIN_PASSAGE_CHARS = 12
+# "… nhờ 05 điểm: 1. Sự quan tâm …; 2. Triển khai …": a list's item number ends no sentence; the items stay with
+# what they list.
+_ITEM_NUMBER = re.compile(r"(?:^|[\s:;,])\d{1,2}\.$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,9 @@ def _is_heading(line: str) -> bool:
 def _sentences(line: str) -> list[str]:
     found, start = [], 0
     for match in _SENTENCE_END.finditer(line):
-        if _ABBREVIATION.search(line[start : match.start()]):
+        if _ABBREVIATION.search(line[start : match.start()]) or _ITEM_NUMBER.search(
+            line[start : match.start()]
+        ):
             continue
         found.append(line[start : match.start()].strip())
         start = match.end()

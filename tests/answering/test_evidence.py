@@ -218,3 +218,9 @@ def test_words_that_stand_together_by_chance_weigh_less_than_a_phrase(knowledge:
     assert query.content["trien_khai"] >= knowledge.index.idf("trien_khai") * 0.5  # a phrase keeps most
     named = knowledge.index.query("khu chung tich son my", language="vi")
     assert named.content["son_my"] >= knowledge.index.idf("son_my") * 0.99  # a name's words are one phrase
+
+
+def test_words_asked_side_by_side_are_not_found_apart(knowledge: Knowledge) -> None:
+    # "kết thúc" is not "kết quả … thực chất": the week's end date is not in the knowledge.
+    reply = reply_to(knowledge, "ask_event_date", "Tuần lễ Chuyển đổi số Huế 2022 kết thúc ngày nào?")
+    assert "«" not in said(reply)

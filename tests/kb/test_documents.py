@@ -28,6 +28,15 @@ def test_numbers_and_abbreviations_do_not_end_a_sentence() -> None:
     assert len(found) == 1
 
 
+def test_the_items_of_a_numbered_list_stay_with_what_they_list() -> None:
+    body = "Huế thành công nhờ 03 điểm: 1. Lãnh đạo quan tâm; 2. Thực hiện nguyên tắc: Bắt buộc trước; 3. Một nền tảng. Năm 2022 Huế xếp thứ 2.\n"
+    found = [p.text for p in passages("d", body, 1)]
+    assert found == [
+        "Huế thành công nhờ 03 điểm: 1. Lãnh đạo quan tâm; 2. Thực hiện nguyên tắc: Bắt buộc trước; 3. Một nền tảng.",
+        "Năm 2022 Huế xếp thứ 2.",
+    ]
+
+
 def test_dates_are_shown_with_the_precision_the_source_gives() -> None:
     assert document_date_text("2022-08-18", "vi") == "18/08/2022"
     assert document_date_text("2022-10", "vi") == "10/2022"
