@@ -20,7 +20,7 @@ from assistant.answering.digital import TOPICS as DT_TOPICS
 from assistant.answering.model import Question, Reply
 from assistant.kb.documents import Passage, document_date_text
 from assistant.kb.entry import Entry
-from assistant.kb.index import Hit, Query
+from assistant.kb.index import Hit, Query, is_follow_up
 from assistant.text import fold
 
 # How much of a question (weighted share of its content terms) a passage must hold to answer it ...
@@ -92,12 +92,18 @@ def question_query(knowledge: Knowledge, question: Question) -> Query:
 
 
 def _places(knowledge: Knowledge, question: Question) -> list[str]:
-    """The provinces the question is about: named in it, else those of the conversation's subject."""
+    """The provinces the question is about: named in it, else those of the conversation's subject (or, for a
+    follow-up, of the conversation)."""
     named = [p for p in question.mentioned.get("provinces", []) if p != "national"]
     if named:
         return named
     subject = context_subject(knowledge, question)
-    return [subject.province] if subject is not None and subject.province != "national" else []
+    if subject is not None:
+        return [subject.province] if subject.province != "national" else []
+    # A follow-up ("And in 2020?") is about the province the conversation was about.
+    province = question.context.get("province")
+    follows = question.intent == "inform" or is_follow_up(question.text)
+    return [str(province)] if follows and province and province != "national" else []
 
 
 def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: list[str]) -> bool:

@@ -179,6 +179,7 @@ class RetrievalIndex:
         self._reader = reader
         self._items: list[Entry | Passage] = []
         self._named: set[str] = set()
+        self._vocabulary: Counter[str] = Counter()
         self._words: list[frozenset[str]] = []
         df: Counter[str] = Counter()
         rows = []
@@ -203,7 +204,10 @@ class RetrievalIndex:
     def _row(self, item: Entry | Passage, columns: list[str], df: Counter[str]) -> tuple[int, str, str, str]:
         rowid = len(self._items)
         self._items.append(item)
-        tokens = [words(self._read(text)) for text in columns]
+        read = [self._read(text) for text in columns]
+        # Words as written (not stemmed: "closed" is stemmed "clos", which is no word to correct "close" to).
+        self._vocabulary.update(set(_WORD.findall(without_possessives(fold(" ".join(read))))))
+        tokens = [words(text) for text in read]
         fields = [" ".join(terms(ts)) for ts in tokens]
         self._named.update(t for t in fields[0].split() if "_" in t)
         self._words.append(frozenset(" ".join(fields).split()))
@@ -230,19 +234,19 @@ class RetrievalIndex:
         out = []
         for match in re.finditer(r"[^\W_]+|[\W_]+", text):
             word = match.group()
-            known = word in self._df or stem(word) in self._df or word in STOP_WORDS
+            known = word in self._vocabulary or stem(word) in self._df or word in STOP_WORDS
             if len(word) >= SPELL_MIN_LETTERS and word.isalpha() and not known:
                 near = self._near_words(word)
                 if near:
-                    word = max(near, key=lambda w: (self._df[w], w))
+                    word = max(near, key=lambda w: (self._vocabulary[w], w))
             out.append(word)
         return "".join(out)
 
     def _near_words(self, word: str) -> list[str]:
         if self._near is None:
             near: dict[str, list[str]] = {}
-            for term in self._df:
-                if "_" not in term and term.isalpha() and len(term) >= SPELL_MIN_LETTERS - 1:
+            for term in self._vocabulary:
+                if term.isalpha() and len(term) >= SPELL_MIN_LETTERS - 1:
                     for variant in _deletions(term):
                         near.setdefault(variant, []).append(term)
             self._near = near

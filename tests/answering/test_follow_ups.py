@@ -96,3 +96,13 @@ def test_an_administrative_change_is_answered_and_a_follow_up_stays_with_its_sub
     follow = turn(knowledge, "inform", "Còn cấp huyện?", context)
     assert follow.entry is not None and follow.entry.startswith("digital_transformation:")
     assert "13" in said(follow)
+
+
+def test_a_follow_up_with_a_new_year_is_about_the_province_talked_about(knowledge: Knowledge) -> None:
+    context: dict = {"language": "en"}
+    turn(
+        knowledge, "ask_dti_rank", "Where did Quang Ngai rank in the digital economy pillar in 2022?", context
+    )
+    assert context.get("province") == "quang-ngai"
+    reply = turn(knowledge, "inform", "And in 2021?", context)
+    assert "Huế" not in said(reply) and "Quảng Ngãi" in said(reply)

@@ -22,3 +22,10 @@ def test_typos_are_corrected_in_vietnamese_only_for_the_nlu(knowledge: Knowledge
         read_for_intent(language, index, "what kind of questions can I ask")
         == "what kind of questions can i ask"
     )
+
+
+def test_a_typo_is_corrected_to_a_word_not_to_a_stem(knowledge: Knowledge) -> None:
+    language, index = knowledge.language, knowledge.index
+    assert read_message(language, index, "And when did it close?") == "and when did it close?"
+    assert read_message(language, index, "tourim data") == "tourism data"
+    assert read_message(language, index, "Chủ tịch UBND tỉnh") == "chu tich uy ban nhan dan tinh"
