@@ -182,7 +182,7 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
     not serve and the knowledge does not hold it."""
     structured = answer(knowledge, question)
-    if not structured.answered or structured.asks in WHICH_ENTRY:
+    if not structured.answered or structured.asks in (*WHICH_ENTRY, "ask_province"):
         structured = (
             _retrieved_entry_answer(knowledge, question)
             or _named_entry_answer(knowledge, question)
@@ -328,9 +328,11 @@ WHICH_ENTRY = ("ask_site", "ask_service", "ask_event")
 
 
 def _named_entry_answer(knowledge: Knowledge, question: Question) -> Reply | None:
-    """The answer about the one entry a question names by name, when the intent's topic has none and no entry
-    holds its words clearly ("Hue-S dùng để làm gì?" read as a procedure question names an app)."""
+    """The answer about the one entry a question names by name, when the intent's answer has no such entry
+    and no entry holds its words clearly ("Hue-S dùng để làm gì?" read as a procedure question names an app)."""
     named = [t for t, ids in question.mentioned.items() if t in SUGGEST_INTENT for _ in ids]
+    # (Or the intent's answer asks for a province, and the entry named has one: "Châu bản triều Nguyễn gồm bao
+    # nhiêu văn bản?" read as a statistic.)
     if len(named) != 1 or SUBJECT_TOPIC.get(question.intent) == named[0]:
         return None
     intent = SUGGEST_INTENT[named[0]][0]

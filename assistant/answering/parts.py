@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from assistant.answering.common import Knowledge
 from assistant.answering.dispatch import build_question, respond
+from assistant.answering.evidence import SUBJECT_SLOTS
 from assistant.answering.model import CONTEXT_SLOTS, Reply
 from assistant.text import fold
 
@@ -60,9 +62,18 @@ def respond_parts(
     context = dict(slots)
     merged = Reply()
     answered_any = False
+    named: dict[str, list[str]] = {}
     for text, (intent, entities) in parts:
         question = build_question(knowledge, intent, text, entities, context, today)
+        own = {t: ids for t, ids in question.mentioned.items() if ids and t != "provinces"}
+        if not own and named:
+            # A part that names nothing is about what the part before named ("Châu bản triều Nguyễn gồm bao
+            # nhiêu văn bản, được UNESCO ghi danh năm nào?"), when that part's answer did not keep it.
+            question = replace(question, mentioned={**question.mentioned, **named})
         reply = respond(knowledge, question)
+        # The next part takes this one's subject from the conversation when the answer kept it; else by name.
+        kept = any(reply.slots.get(slot) for slot in SUBJECT_SLOTS)
+        named = {} if kept else own or named
         merged.messages += reply.messages
         merged.slots.update(reply.slots)
         context.update({k: v for k, v in reply.slots.items() if k in CONTEXT_SLOTS})

@@ -40,3 +40,15 @@ def test_each_part_is_answered_and_the_second_takes_the_subject_of_the_first(kno
     assert "1993" in text
     assert "Lăng Tự Đức ở" in text
     assert reply.slots["site"] == "tomb-of-tu-duc"
+
+
+def test_a_part_that_names_nothing_takes_what_the_part_before_named(knowledge: Knowledge) -> None:
+    # The first part reads as a statistic (the NLU's intent): it is answered from the records it names, and the
+    # second part is about them too.
+    parts = [
+        ("Châu bản triều Nguyễn gồm bao nhiêu văn bản", ("ask_tourism_stat", [])),
+        ("được UNESCO ghi danh di sản tư liệu thế giới năm nào?", ("ask_site_recognition", [])),
+    ]
+    text = said(respond_parts(knowledge, parts, {"language": "vi"}, TODAY))
+    assert "tỉnh/thành nào" not in text
+    assert "2017" in text
