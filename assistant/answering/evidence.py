@@ -171,6 +171,7 @@ def _passage(hit: Hit) -> Passage:
 def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence) -> Reply:
     """The quoted passages with their source and date (an English lead-in when the source is Vietnamese)."""
     language = question.language
+    query = question_query(knowledge, question)
     lines = []
     documents = []
     for passage in evidence.passages:
@@ -179,11 +180,7 @@ def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence)
             continue
         if document not in documents:
             documents.append(document)
-        text = (
-            passage.text
-            if len(passage.text) <= MAX_QUOTED_CHARS
-            else passage.text[: MAX_QUOTED_CHARS - 1] + "…"
-        )
+        text = _excerpt(knowledge, query, passage.text)
         lines.append(knowledge.wording.say("evidence.quote", language, text=text))
     if language == "en" and any(d.language != "en" for d in documents):
         lines.insert(0, knowledge.wording.say("evidence.lead_in_vi_source", language))
@@ -199,6 +196,36 @@ def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence)
     reply = Reply(entry=f"documents:{evidence.passages[0].document}" if evidence.passages else None)
     reply.say("\n".join(lines))
     return reply
+
+
+# Where a long passage may be cut for a quote: after a semicolon or a colon, before a numbered item "(4)".
+_CLAUSE_END = re.compile(r"(?<=[;:])\s+|\s+(?=\(\d{1,2}\)\s)")
+
+
+def _excerpt(knowledge: Knowledge, query: Query, text: str) -> str:
+    """`text`, or when too long to quote whole, its clauses around the one that holds most of the question
+    (the fourth talk of a list of six is quoted, not the first three): whole clauses, "…" where cut."""
+    if len(text) <= MAX_QUOTED_CHARS:
+        return text
+    clauses = [c for c in _CLAUSE_END.split(text) if c]
+    scores = [knowledge.index.coverage(query, knowledge.index.terms_of(c)) for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+    first = last = best
+    size = len(clauses[best])
+    while True:
+        grown = False
+        for candidate in (first - 1, last + 1):
+            if 0 <= candidate < len(clauses) and size + len(clauses[candidate]) + 1 <= MAX_QUOTED_CHARS:
+                size += len(clauses[candidate]) + 1
+                first, last = min(first, candidate), max(last, candidate)
+                grown = True
+        if not grown:
+            break
+    quoted = " ".join(clauses[first : last + 1])
+    if len(quoted) > MAX_QUOTED_CHARS:  # one clause longer than a quote
+        quoted = quoted[: MAX_QUOTED_CHARS - 1]
+        last = -1
+    return ("…" if first > 0 else "") + quoted + ("…" if last < len(clauses) - 1 else "")
 
 
 def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:

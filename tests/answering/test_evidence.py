@@ -224,3 +224,36 @@ def test_words_asked_side_by_side_are_not_found_apart(knowledge: Knowledge) -> N
     # "kết thúc" is not "kết quả … thực chất": the week's end date is not in the knowledge.
     reply = reply_to(knowledge, "ask_event_date", "Tuần lễ Chuyển đổi số Huế 2022 kết thúc ngày nào?")
     assert "«" not in said(reply)
+
+
+def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowledge) -> None:
+    talks = "; ".join(
+        f"({n}) Ông Người Thứ {n}, Giám đốc Công ty Số {n}, trình bày tham luận “Chủ đề dài số {n} về nội dung"
+        f" chuyển đổi số trong lĩnh vực thứ {n} của tỉnh”"
+        for n in range(1, 7)
+    )
+    talks = talks.replace("lĩnh vực thứ 5", "nuôi trồng thủy sản ven biển")
+    body = f"Các tham luận trình bày tại Hội nghị sách: {talks}.\n"
+    document = Document(
+        "hoi-nghi-sach",
+        "Hội nghị sách Quảng Ngãi",
+        {"title": "Hội nghị sách (bài báo thử)"},
+        "2024-05",
+        ("quang-ngai",),
+        "vi",
+        "test",
+        "documents/hoi-nghi-sach.md",
+        passages("hoi-nghi-sach", body, 1),
+    )
+    assert len(document.passages[0].text) > 600
+    documents = (*knowledge.documents, document)
+    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
+    index = RetrievalIndex(entries, documents, knowledge.language.read_source)
+    fair = dataclasses.replace(knowledge, documents=documents, index=index)
+    text = said(
+        reply_to(
+            fair, "nlu_fallback", "Ai trình bày tham luận về nuôi trồng thủy sản ven biển ở hội nghị sách?"
+        )
+    )
+    assert "Ông Người Thứ 5" in text and "…" in text
+    assert len(text.splitlines()[0]) <= 600 + 4
