@@ -309,7 +309,8 @@ class KnowledgeBase:
                     if not typo:
                         key = " ".join(window)
                         refs = [(key, r) for r in self._refs(key, topics)]
-                    elif self._may_be_one_typo_away(window):
+                    elif not all(w in self._vocab for w in window) and self._may_be_one_typo_away(window):
+                        # (Words all spelt as the names spell words are no typo: "lao động" is not "Lâm Đồng".)
                         refs = self._typo_refs(window, topics, min_typo_length, near)
                     else:
                         continue

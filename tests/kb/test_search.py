@@ -369,3 +369,12 @@ def test_postgres_fulltext_uses_the_gin_index(postgres_url: str, knowledge_dir: 
         with engine.begin() as connection:
             drop_schema(connection)
         engine.dispose()
+
+
+def test_known_words_spelt_right_are_no_typo_of_a_name() -> None:
+    kb = KnowledgeBase.from_dir(Path(__file__).resolve().parents[2] / "knowledge")
+    found = {
+        m.entry_id for m in kb.find_in_text("Sở Lao động - Thương binh và Xã hội Quảng Ngãi", "provinces")
+    }
+    assert found == {"quang-ngai"}  # "lao động" (labour) is not "Lâm Đồng" one letter away
+    assert {m.entry_id for m in kb.find_in_text("du lich lam dogn", "provinces")} == {"lam-dong"}
