@@ -61,6 +61,9 @@ SUBJECT_TOPIC = {
 }
 # An entry the retrieval index finds must hold this much of the question, and that much more than the next.
 ENTRY_COVERAGE = 0.8
+# ... and of the question read with the conversation's subject, whose name holds words the follow-up replaces
+# ("cấp tỉnh" of the subject when the follow-up asks "cấp huyện"), this much.
+CONTEXT_COVERAGE = 0.7
 ENTRY_MARGIN = 0.1
 STRONG_SCORE = 0.6
 STRONG_MARGIN = 2.0
@@ -219,7 +222,7 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
         ),
         key=lambda f: (-f[0], -f[1]),
     )
-    if not found or found[0][0] < ENTRY_COVERAGE or found[0][1] < ENTRY_COVERAGE:
+    if not found or found[0][0] < ENTRY_COVERAGE or found[0][1] < CONTEXT_COVERAGE:
         return None
     if len(found) > 1 and all(
         second >= first - ENTRY_MARGIN for first, second in zip(found[0][:2], found[1][:2], strict=True)

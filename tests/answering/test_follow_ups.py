@@ -106,3 +106,17 @@ def test_a_follow_up_with_a_new_year_is_about_the_province_talked_about(knowledg
     assert context.get("province") == "quang-ngai"
     reply = turn(knowledge, "inform", "And in 2021?", context)
     assert "Huế" not in said(reply) and "Quảng Ngãi" in said(reply)
+
+
+def test_a_follow_up_that_replaces_a_word_of_the_subject_finds_the_sibling(knowledge: Knowledge) -> None:
+    context: dict = {}
+    first = turn(
+        knowledge,
+        "ask_dt_info",
+        "Tổ công nghệ số cộng đồng cấp tỉnh ở Quảng Ngãi có bao nhiêu thành viên?",
+        context,
+    )
+    # The NLU may read the follow-up as an event question; "cấp huyện" replaces the subject's "cấp tỉnh".
+    follow = turn(knowledge, "ask_event_figures", "Vậy cấp huyện có bao nhiêu thành viên?", context)
+    assert follow.entry != first.entry and follow.entry is not None and "district" in follow.entry
+    assert "huyện" in said(follow)
