@@ -55,6 +55,7 @@ QUESTION_PHRASES = (
     "khi nao",
     "luc nao",
     "bao gio",
+    "nam o dau",
     "o dau",
     "nhu the nao",
     "the nao",

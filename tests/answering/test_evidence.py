@@ -257,3 +257,9 @@ def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowle
     )
     assert "Ông Người Thứ 5" in text and "…" in text
     assert len(text.splitlines()[0]) <= 600 + 4
+
+
+def test_where_a_site_lies_is_answered_from_the_site_not_a_passage(knowledge: Knowledge) -> None:
+    # "nằm" of "nằm ở đâu" folds like "năm" (year) and "Nam": it asks where, it is no word of the content.
+    reply = reply_to(knowledge, "ask_site_location", "Di tích Văn hóa Sa Huỳnh nằm ở đâu?")
+    assert reply.entry == "heritage_sites:sa-huynh-culture-site" and "Đức Phổ" in said(reply)
