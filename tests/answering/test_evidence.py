@@ -28,6 +28,14 @@ Hội chợ có 40 gian hàng của các nhà xuất bản.
 """
 
 
+def with_document(knowledge: Knowledge, document: Document) -> Knowledge:
+    """The project's knowledge and one made-up document, indexed as the assistant indexes."""
+    documents = (*knowledge.documents, document)
+    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
+    index = RetrievalIndex(entries, documents, knowledge.language.read_source)
+    return dataclasses.replace(knowledge, documents=documents, index=index)
+
+
 @pytest.fixture(scope="module")
 def with_fair(knowledge: Knowledge) -> Knowledge:
     document = Document(
@@ -41,9 +49,7 @@ def with_fair(knowledge: Knowledge) -> Knowledge:
         "documents/hoi-cho-sach-2024.md",
         passages("hoi-cho-sach-2024", FAIR, 9),
     )
-    documents = (*knowledge.documents, document)
-    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
-    return dataclasses.replace(knowledge, documents=documents, index=RetrievalIndex(entries, documents))
+    return with_document(knowledge, document)
 
 
 def test_a_detail_only_the_source_holds_is_quoted_with_its_source_and_date(with_fair: Knowledge) -> None:
@@ -188,10 +194,7 @@ def test_a_passage_that_names_another_year_does_not_answer_for_its_documents_yea
         "documents/hoi-cho-2022.md",
         passages("hoi-cho-2022", body, 1),
     )
-    documents = (*knowledge.documents, document)
-    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
-    index = RetrievalIndex(entries, documents, knowledge.language.read_source)
-    fair = dataclasses.replace(knowledge, documents=documents, index=index)
+    fair = with_document(knowledge, document)
     text = said(reply_to(fair, "nlu_fallback", "Hội chợ sách Quảng Ngãi năm 2022 có bao nhiêu gian hàng?"))
     assert "95 gian hàng" in text and "80" not in text
     text = said(reply_to(fair, "nlu_fallback", "Hội chợ sách Quảng Ngãi năm 2021 có bao nhiêu gian hàng?"))
@@ -246,10 +249,7 @@ def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowle
         passages("hoi-nghi-sach", body, 1),
     )
     assert len(document.passages[0].text) > 600
-    documents = (*knowledge.documents, document)
-    entries = [e for topic in knowledge.kb.topics() for e in knowledge.kb.entries(topic)]
-    index = RetrievalIndex(entries, documents, knowledge.language.read_source)
-    fair = dataclasses.replace(knowledge, documents=documents, index=index)
+    fair = with_document(knowledge, document)
     text = said(
         reply_to(
             fair, "nlu_fallback", "Ai trình bày tham luận về nuôi trồng thủy sản ven biển ở hội nghị sách?"
