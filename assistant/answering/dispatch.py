@@ -18,7 +18,7 @@ from assistant.answering.evidence import choose, context_subject, question_query
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
-from assistant.answering.retrieval import CLEAR_FLOOR, CLEAR_LEAD, rank
+from assistant.answering.retrieval import CLEAR_FLOOR, CLEAR_LEAD, name_coverage, rank
 from assistant.answering.services import answer_service
 from assistant.answering.statistics import answer_dti, answer_stat
 from assistant.kb.entry import Entry
@@ -185,6 +185,17 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
     not serve and the knowledge does not hold it."""
     structured = answer(knowledge, question)
+    said = _entry_said(knowledge, question)
+    if (
+        said is not None
+        and structured.entry != f"{said.topic}:{said.id}"
+        and not question.context.get("last_intent")
+    ):
+        # The message says an entry's name nearly whole ("Thừa Thiên Huế trở thành thành phố trực thuộc trung
+        # ương khi nào?") while the intent answered something else (where to get help in Huế).
+        intent = SUGGEST_INTENT[said.topic][0]
+        named = replace(question, intent=intent, mentioned={**question.mentioned, said.topic: [said.id]})
+        structured = _with_intent(ANSWERS[intent](knowledge, named), intent)
     if not structured.answered or structured.asks in (*WHICH_ENTRY, "ask_province"):
         structured = (
             _retrieved_entry_answer(knowledge, question)
@@ -324,6 +335,18 @@ def _names_nothing(question: Question, topic: str) -> bool:
     """True when the question names no entry of `topic` and the conversation has none either."""
     slot = next(slot for slot, t in SLOT_TOPICS.items() if t == topic)
     return not question.mentioned.get(topic) and not question.context.get(slot)
+
+
+# Share of an entry's name (by word weight) a message must say for the name to decide what it is about.
+SAID_NAME = 0.9
+
+
+def _entry_said(knowledge: Knowledge, question: Question) -> Entry | None:
+    """The one entry whose name the message says nearly whole, well ahead of any other."""
+    best = _strong_match(knowledge, question)
+    if best is None or name_coverage(knowledge.kb, best, question.text) < SAID_NAME:
+        return None
+    return best
 
 
 # What a reply asks when the question names no entry of its intent's topic.

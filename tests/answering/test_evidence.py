@@ -263,3 +263,14 @@ def test_where_a_site_lies_is_answered_from_the_site_not_a_passage(knowledge: Kn
     # "nằm" of "nằm ở đâu" folds like "năm" (year) and "Nam": it asks where, it is no word of the content.
     reply = reply_to(knowledge, "ask_site_location", "Di tích Văn hóa Sa Huỳnh nằm ở đâu?")
     assert reply.entry == "heritage_sites:sa-huynh-culture-site" and "Đức Phổ" in said(reply)
+
+
+def test_a_message_that_says_an_entrys_name_is_about_that_entry_whatever_the_intent(
+    knowledge: Knowledge,
+) -> None:
+    # The NLU may read it as "where to get help in Huế"; the message says the administrative change's name.
+    reply = reply_to(
+        knowledge, "ask_service_help", "Thừa Thiên Huế trở thành thành phố Huế trực thuộc trung ương khi nào?"
+    )
+    assert reply.entry == "administrative_changes:hue-centrally-governed-city-2025"
+    assert "1/1/2025" in said(reply)
