@@ -47,12 +47,18 @@ def _asked_units(knowledge: Knowledge, text: str) -> set[str]:
     return units
 
 
+def dt_entry(knowledge: Knowledge, entry_id: object) -> Entry | None:
+    """The entry a `dt_entry` slot or button names, whichever of this answer's topics holds it."""
+    if not entry_id:
+        return None
+    return next((e for t in TOPICS if (e := knowledge.entry(t, str(entry_id)))), None)
+
+
 def _topics(knowledge: Knowledge, question: Question) -> tuple[str, ...]:
     """The topics a question may be answered from: a follow-up ("Còn cấp huyện?") stays with the kind of entry
     talked about; an administrative change is not a digital-transformation figure's sibling."""
-    subject = question.context.get("dt_entry") if is_follow_up(question.text) else None
-    current = next((t for t in TOPICS if knowledge.entry(t, str(subject))), None) if subject else None
-    if current is None or current == ADMINISTRATIVE:
+    current = dt_entry(knowledge, question.context.get("dt_entry")) if is_follow_up(question.text) else None
+    if current is None or current.topic == ADMINISTRATIVE:
         return TOPICS
     return tuple(t for t in TOPICS if t != ADMINISTRATIVE)
 
@@ -127,8 +133,7 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
     if entry is None and ranked and ranked[0][1] >= MATCH_THRESHOLD:
         entry = ranked[0][0]
     if entry is None:
-        entry_id = question.context.get("dt_entry")
-        entry = next((e for t in TOPICS if (e := knowledge.entry(t, entry_id))), None) if entry_id else None
+        entry = dt_entry(knowledge, question.context.get("dt_entry"))
         if entry is None or question.intent != "inform":
             return no_data(knowledge, question)
     reply = Reply(

@@ -11,8 +11,7 @@ from typing import Any
 
 from assistant.answering.charts import answer_chart
 from assistant.answering.common import Knowledge, button, name, no_data, topic_buttons
-from assistant.answering.digital import TOPICS as DT_TOPICS
-from assistant.answering.digital import answer_dt_info
+from assistant.answering.digital import answer_dt_info, dt_entry
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
 from assistant.answering.evidence import choose, context_subject, question_query, reply_coverage
 from assistant.answering.heritage import answer_site, list_sites
@@ -133,7 +132,7 @@ def build_question(
         elif kind in SLOT_TOPICS:
             topic = SLOT_TOPICS[kind]
             if kind == "dt_entry":  # buttons name portals and administrative changes as dt_entry too
-                topic = next((t for t in DT_TOPICS if knowledge.entry(t, str(value))), topic)
+                topic = getattr(dt_entry(knowledge, value), "topic", topic)
             entry = knowledge.entry(topic, str(value))
             matches = [] if entry else knowledge.kb.resolve(str(value), topic)
             entry_id = entry.id if entry else (matches[0].entry_id if matches else None)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.common import Knowledge
-from assistant.answering.digital import TOPICS as DT_TOPICS
+from assistant.answering.digital import dt_entry
 from assistant.answering.model import Question, Reply
 from assistant.kb.documents import Passage, document_date_text
 from assistant.kb.entry import Entry
@@ -73,10 +73,9 @@ def context_subject(knowledge: Knowledge, question: Question) -> Entry | None:
         if slot not in slots:
             continue
         value = question.context.get(slot)
-        for candidate in DT_TOPICS if slot == "dt_entry" else (topic,):
-            entry = knowledge.entry(candidate, str(value)) if value else None
-            if entry is not None:
-                return entry
+        entry = dt_entry(knowledge, value) if slot == "dt_entry" else knowledge.entry(topic, str(value or ""))
+        if entry is not None:
+            return entry
     return None
 
 
