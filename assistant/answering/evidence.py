@@ -35,10 +35,11 @@ MAX_QUOTED_CHARS = 600
 
 @dataclass(frozen=True)
 class Evidence:
-    """The passages that answer a question best, and how much of it they hold."""
+    """The passages that answer a question best, how much of it they hold, and the query they were found for."""
 
     passages: tuple[Passage, ...]
     coverage: float
+    query: Query
 
 
 # The slots that name what a conversation is about, and their topics.
@@ -152,7 +153,7 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     coverage = knowledge.index.coverage(
         query, set().union(*(_passage_terms(knowledge, _passage(h)) for h in chosen))
     )
-    return Evidence(tuple(_passage(h) for h in chosen), coverage)
+    return Evidence(tuple(_passage(h) for h in chosen), coverage, query)
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:
@@ -170,7 +171,6 @@ def _passage(hit: Hit) -> Passage:
 def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence) -> Reply:
     """The quoted passages with their source and date (an English lead-in when the source is Vietnamese)."""
     language = question.language
-    query = question_query(knowledge, question)
     lines = []
     documents = []
     for passage in evidence.passages:
@@ -179,7 +179,7 @@ def evidence_reply(knowledge: Knowledge, question: Question, evidence: Evidence)
             continue
         if document not in documents:
             documents.append(document)
-        text = _excerpt(knowledge, query, passage.text)
+        text = _excerpt(knowledge, evidence.query, passage.text)
         lines.append(knowledge.wording.say("evidence.quote", language, text=text))
     if language == "en" and any(d.language != "en" for d in documents):
         lines.insert(0, knowledge.wording.say("evidence.lead_in_vi_source", language))
