@@ -118,9 +118,13 @@ def is_follow_up(text: str) -> bool:
     return _without_follow_up_marks(tokens) != tokens
 
 
+def _written_words(text: str) -> list[str]:
+    return _WORD.findall(without_possessives(fold(text)))
+
+
 def words(text: str) -> list[str]:
     """The folded, lightly stemmed words of `text`."""
-    return [stem(w) for w in _WORD.findall(without_possessives(fold(text)))]
+    return [stem(w) for w in _written_words(text)]
 
 
 def terms(tokens: Sequence[str]) -> list[str]:
@@ -205,10 +209,10 @@ class RetrievalIndex:
     def _row(self, item: Entry | Passage, columns: list[str], df: Counter[str]) -> tuple[int, str, str, str]:
         rowid = len(self._items)
         self._items.append(item)
-        read = [self._read(text) for text in columns]
+        written = [_written_words(self._read(text)) for text in columns]
         # Words as written (not stemmed: "closed" is stemmed "clos", which is no word to correct "close" to).
-        self._vocabulary.update(set(_WORD.findall(without_possessives(fold(" ".join(read))))))
-        tokens = [words(text) for text in read]
+        self._vocabulary.update({w for ws in written for w in ws})
+        tokens = [[stem(w) for w in ws] for ws in written]
         fields = [" ".join(terms(ts)) for ts in tokens]
         self._named.update(t for t in fields[0].split() if "_" in t)
         self._words.append(frozenset(" ".join(fields).split()))
