@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,19 +38,35 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(fold(text)))
 
 
+def _phrases(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
+    """Every run of one to `longest` neighbouring tokens."""
+    return {tuple(tokens[i : i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
+
+
+Pair = tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]
+
+
+def _pairs_found(
+    pairs: Iterable[Pair], present: set[tuple[str, ...]]
+) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """For each phrase of `pairs` (either side) in `present`, the phrase and the other side's phrases."""
+    for vi, en in pairs:
+        for side, other in ((vi, en), (en, vi)):
+            for phrase in sorted(side & present):
+                yield phrase, tuple(sorted(other))
+
+
 @dataclass(frozen=True)
 class Language:
     """The two tables, ready to apply (empty tables change nothing)."""
 
     abbreviations: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    pairs: tuple[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]], ...] = ()
+    pairs: tuple[Pair, ...] = ()
     out_of_scope: Mapping[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
     # Pairs learnt from the knowledge's own translations (assistant/kb/lexicon.py), used after the glossary's.
-    learned: tuple[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]], ...] = ()
+    learned: tuple[Pair, ...] = ()
 
-    def with_learned(
-        self, pairs: Iterable[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]]
-    ) -> Language:
+    def with_learned(self, pairs: Iterable[Pair]) -> Language:
         return dataclasses.replace(self, learned=tuple(pairs))
 
     @functools.cached_property
@@ -141,22 +157,14 @@ class Language:
         """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""
         # Words as typed may hold punctuation ("week?", "Ngãi's"): only their letters and digits count.
         tokens = [token for word in words for token in _TOKEN.findall(fold(word))]
-        present = {tuple(tokens[i : i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
-        found: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
-        for vi, en in self.pairs:
-            for side, other in ((vi, en), (en, vi)):
-                for phrase in sorted(side & present):
-                    found.append((phrase, tuple(sorted(other))))
+        present = _phrases(tokens, 4)
+        found = list(_pairs_found(self.pairs, present))
         glossed = {word for phrase, _ in found for word in phrase}
-        for vi, en in self.learned:
-            for side, other in ((vi, en), (en, vi)):
-                for phrase in sorted(side & present):
-                    if not glossed & set(phrase):
-                        found.append((phrase, tuple(sorted(other))))
+        found += [(p, o) for p, o in _pairs_found(self.learned, present) if not glossed & set(p)]
         return found
 
     def out_of_scope_domain(self, text: str) -> str | None:
         """The out-of-scope domain (health, law, ...) whose words `text` holds, if any."""
         tokens = _TOKEN.findall(fold(text))
-        present = {tuple(tokens[i : i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
+        present = _phrases(tokens, 3)
         return next((domain for domain, phrases in self.out_of_scope.items() if phrases & present), None)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from assistant.kb.entry import Entry
 from assistant.kb.index import EN_STOP_WORDS, SKIPPED_FIELDS, VI_STOP_WORDS, words
+from assistant.language import Pair
 
 # A pair must be seen together this often, and its Dice coefficient reach DICE.
 MIN_TOGETHER = 3
@@ -29,7 +30,6 @@ MAX_SHARED = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 Phrase = tuple[str, ...]
-Pair = tuple[frozenset[Phrase], frozenset[Phrase]]
 
 
 def _translations(value: object) -> Iterator[tuple[str, str]]:
