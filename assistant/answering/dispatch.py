@@ -184,12 +184,10 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     better (assistant/answering/evidence.py); declined politely when it belongs to a domain the assistant does
     not serve and the knowledge does not hold it."""
     structured = answer(knowledge, question)
-    said = _entry_said(knowledge, question)
-    if (
-        said is not None
-        and structured.entry != f"{said.topic}:{said.id}"
-        and not question.context.get("last_intent")
-    ):
+    # Only at a conversation's start (later messages are read with its subject); checked first, since the word
+    # ranking scans every entry.
+    said = None if question.context.get("last_intent") else _entry_said(knowledge, question)
+    if said is not None and structured.entry != f"{said.topic}:{said.id}":
         # The message says an entry's name nearly whole ("Thừa Thiên Huế trở thành thành phố trực thuộc trung
         # ương khi nào?") while the intent answered something else (where to get help in Huế).
         intent = SUGGEST_INTENT[said.topic][0]
