@@ -266,8 +266,7 @@ def subject_terms(knowledge: Knowledge, question: Question, reply: Reply) -> fro
     for topic, entry_id in named:
         entry = knowledge.kb.get(topic, entry_id) if topic in knowledge.kb.topics() else None
         if entry is not None:
-            for _, name in entry.names():
-                found |= knowledge.index.terms_of(name)
+            found |= knowledge.index.name_terms(entry)
     return frozenset(found)
 
 

@@ -185,7 +185,7 @@ def _named_metrics(knowledge: Knowledge, question: Question) -> set[str]:
     )
     best: dict[str, float] = {}
     for entry in knowledge.kb.entries(STATS):
-        terms = frozenset().union(*(knowledge.index.terms_of(text) for _, text in entry.names()))
+        terms = knowledge.index.name_terms(entry)
         best[entry["metric"]] = max(best.get(entry["metric"], 0.0), knowledge.index.coverage(query, terms))
     top = max(best.values(), default=0.0)
     if top < NAMED_METRIC:

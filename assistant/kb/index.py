@@ -199,6 +199,7 @@ class RetrievalIndex:
         self._df = df
         self._size = len(self._items)
         self._near: dict[str, list[str]] | None = None
+        self._name_terms: dict[tuple[str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -228,6 +229,15 @@ class RetrievalIndex:
     def terms_of(self, text: str) -> frozenset[str]:
         """The terms of a text as the index reads it, to measure how much of a question it holds."""
         return text_terms(self._read(text))
+
+    def name_terms(self, entry: Entry) -> frozenset[str]:
+        """The terms of all an entry's names (kept: every question that weighs names asks for them again)."""
+        key = (entry.topic, entry.id)
+        found = self._name_terms.get(key)
+        if found is None:
+            found = frozenset().union(*(self.terms_of(text) for _, text in entry.names()))
+            self._name_terms[key] = found
+        return found
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
