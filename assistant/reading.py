@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
     """`text` as the answering code reads it."""
-    return index.correct(language.expand(without_possessives(text)))
+    return index.correct(language.expand(without_possessives(text)), detect_language(text))
 
 
 def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str:

@@ -64,6 +64,8 @@ ENTRY_COVERAGE = 0.8
 # ("cấp tỉnh" of the subject when the follow-up asks "cấp huyện"), this much.
 CONTEXT_COVERAGE = 0.7
 ENTRY_MARGIN = 0.1
+# Entries the index is asked for (siblings of one subject hold its words alike: enough to see them all).
+RETRIEVED_ENTRIES = 10
 STRONG_SCORE = 0.6
 STRONG_MARGIN = 2.0
 # Words that refer back to what was just talked about (folded), and phrases that ask for a count.
@@ -222,27 +224,38 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
     )
     if not query.content or not own.content:
         return None
+    # For each entry found: how much of the user's own words it holds, in all and in its names (a sibling of
+    # the subject names the word that replaced the subject's; an overview only mentions it), and how much of
+    # the question read with the conversation's subject.
     found = sorted(
         (
-            (knowledge.index.coverage(own, h.terms), h.coverage, h.item)
-            for h in knowledge.index.search(query, limit=5, passages=False)
-            if isinstance(h.item, Entry) and h.item.topic in SUGGEST_INTENT
+            (
+                knowledge.index.coverage(own, h.terms),
+                knowledge.index.coverage(own, knowledge.index.name_terms(h.item)),
+                h.coverage,
+                h.item,
+            )
+            for h in knowledge.index.search(query, limit=RETRIEVED_ENTRIES, passages=False)
+            if isinstance(h.item, Entry)
         ),
-        key=lambda f: (-f[0], -f[1]),
+        key=lambda f: (-f[0], -f[1], -f[2]),
     )
-    if not found or found[0][0] < ENTRY_COVERAGE or found[0][1] < CONTEXT_COVERAGE:
+    if not found or found[0][0] < ENTRY_COVERAGE or found[0][2] < CONTEXT_COVERAGE:
+        return None
+    if found[0][3].topic not in SUGGEST_INTENT:
+        # The words point to a figure, which the intent's own answer asks about ("which province?").
         return None
     if len(found) > 1 and all(
-        second >= first - ENTRY_MARGIN for first, second in zip(found[0][:2], found[1][:2], strict=True)
+        second >= first - ENTRY_MARGIN for first, second in zip(found[0][:3], found[1][:3], strict=True)
     ):
         # Two entries hold the user's words and the conversation's subject alike: a follow-up stays with the
         # kind of entry talked about, if one of the two is of that kind; else neither is taken.
         subject = context_subject(knowledge, question)
-        same = [f for f in found[:2] if subject is not None and f[2].topic == subject.topic]
+        same = [f for f in found[:2] if subject is not None and f[3].topic == subject.topic]
         if len(same) != 1:
             return None
         found = same
-    best = found[0][2]
+    best = found[0][3]
     if question.unknown_place or not _same_places(question, best):
         return None
     if question.years and best.get("year") is not None and int(best["year"]) not in question.years:

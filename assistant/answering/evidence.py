@@ -292,13 +292,20 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             return evidence_reply(knowledge, question, evidence)
         return structured
     subject = subject_terms(knowledge, question, structured)
+    # A follow-up is read with the conversation's subject, but asks only in its own words: the subject's words
+    # it replaced ("cấp tỉnh" when it asks "còn cấp huyện?") are not asked.
+    own = (
+        set(knowledge.index.query(question.text, (), question.language).content)
+        if context_subject(knowledge, question) is not None
+        else set(query.content)
+    )
     # What is asked is a few words; two of them side by side are one ("kết thúc", not "kết quả … thực chất"),
     # so a pair weighs its full rarity here.
     asked = Query(
         {
             t: knowledge.index.idf(t) if "_" in t else w
             for t, w in query.content.items()
-            if not any(part in subject for part in (t, *t.split("_")))
+            if t in own and not any(part in subject for part in (t, *t.split("_")))
         },
         query.terms,
         query.alternatives,

@@ -88,6 +88,16 @@ def _text(value: Any, language: str) -> str:
     return ""
 
 
+def english_texts_in(value: Any) -> Iterator[str]:
+    """The English texts of a field's value: the strings under an "en" key of its mappings."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from texts_in(item) if key == "en" else english_texts_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from english_texts_in(item)
+
+
 def texts_in(value: Any) -> Iterator[str]:
     """Every text of a field's value: a string, or the strings inside its mappings and lists."""
     if isinstance(value, str):

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.kb.documents import Document, Passage
-from assistant.kb.entry import Entry, texts_in
+from assistant.kb.entry import Entry, english_texts_in, texts_in
 from assistant.text import fold, one_edit_apart, stem, without_possessives
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -43,6 +43,9 @@ SPELL_MIN_LETTERS = 4
 BIGRAM_WEIGHT = 1.0
 # ... scaled by how often its words stand together, down to this share (a rare phrase still says something).
 MIN_COHESION = 0.25
+# Names of at most this many words are proper names, whose neighbouring words are a phrase however often they
+# stand apart elsewhere.
+NAME_PHRASE_WORDS = 5
 # Fields that say where an entry comes from or identify it, not what it says.
 SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url", "image", "coordinates"})
 
@@ -50,7 +53,10 @@ SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url
 # Folding makes many Vietnamese words alike (so: số/sở, co: có/cổ, hoi: hỏi/Hội), so only words that stay
 # unambiguous once folded are here; the rest weigh what their rarity says.
 QUESTION_PHRASES = (
+    "co bao nhieu",
     "bao nhieu",
+    "co may",
+    "mat bao lau",
     "bao lau",
     "khi nao",
     "luc nao",
@@ -119,7 +125,8 @@ def is_follow_up(text: str) -> bool:
 
 
 def _written_words(text: str) -> list[str]:
-    return _WORD.findall(without_possessives(fold(text)))
+    # "70%" is read as it is said, so that it answers "bao nhiêu phần trăm" (and, by the glossary, "percent").
+    return _WORD.findall(without_possessives(fold(text)).replace("%", " phan tram "))
 
 
 def words(text: str) -> list[str]:
@@ -185,17 +192,30 @@ class RetrievalIndex:
         self._items: list[Entry | Passage] = []
         self._named: set[str] = set()
         self._vocabulary: Counter[str] = Counter()
+        # The words of the knowledge's English texts: an English question's typo is corrected to one of them only
+        # ("chart" is no typo of the Vietnamese "chất").
+        self._english: set[str] = set()
         self._words: list[frozenset[str]] = []
         df: Counter[str] = Counter()
         rows = []
         for entry in entries:
             names, body = entrytexts_in(entry)
             rows.append(self._row(entry, [names, body, ""], df))
+            english = [entry.name_en, *(t for v in entry.data.values() for t in english_texts_in(v))]
+            self._english.update(w for text in english if text for w in _written_words(text))
+            for _, name in entry.names():
+                # A short name's words are one phrase ("Sơn Mỹ"); a long one is a title, whose neighbouring
+                # words may stand together by chance ("… Quảng Ngãi năm 2022").
+                stems = words(self._read(name))
+                if len(stems) <= NAME_PHRASE_WORDS:
+                    self._named.update(f"{a}_{b}" for a, b in itertools.pairwise(stems))
         for document in documents:
             for passage in document.passages:
                 # A passage is read in its place: under its heading, in its document of that year.
                 context = f"{passage.heading} {document.title} {document.date[:4]}"
                 rows.append(self._row(passage, ["", passage.text, context], df))
+                if document.language == "en":
+                    self._english.update(_written_words(passage.text))
         self._df = df
         self._size = len(self._items)
         self._near: dict[str, list[str]] | None = None
@@ -215,7 +235,6 @@ class RetrievalIndex:
         self._vocabulary.update({w for ws in written for w in ws})
         tokens = [[stem(w) for w in ws] for ws in written]
         fields = [" ".join(terms(ts)) for ts in tokens]
-        self._named.update(t for t in fields[0].split() if "_" in t)
         self._words.append(frozenset(" ".join(fields).split()))
         df.update(set(" ".join(fields).split()))
         return rowid, fields[0], fields[1], fields[2]
@@ -242,16 +261,17 @@ class RetrievalIndex:
     def idf(self, term: str) -> float:
         return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
 
-    def correct(self, text: str) -> str:
+    def correct(self, text: str, language: str | None = None) -> str:
         """`text` (folded) with each unknown word of four letters or more that is one edit (a letter dropped,
         added, changed or two swapped) away from words of the knowledge replaced by the most common of them:
-        "qunag ngai" reads "quang ngai". Known words, numbers and words with no near neighbour stay."""
+        "qunag ngai" reads "quang ngai". Known words, numbers and words with no near neighbour stay. In an
+        English message (`language` "en") only words of the knowledge's English texts are taken."""
         out = []
         for match in re.finditer(r"[^\W_]+|[\W_]+", text):
             word = match.group()
             known = word in self._vocabulary or stem(word) in self._df or word in STOP_WORDS
             if len(word) >= SPELL_MIN_LETTERS and word.isalpha() and not known:
-                near = self._near_words(word)
+                near = [w for w in self._near_words(word) if language != "en" or w in self._english]
                 if near:
                     word = max(near, key=lambda w: (self._vocabulary[w], w))
             out.append(word)
@@ -286,7 +306,7 @@ class RetrievalIndex:
             for a, b in itertools.pairwise(tokens)
             if a not in stop and b not in stop and self._df.get(f"{a}_{b}", 0)
         ]
-        weights = {t: self.idf(t) * (self._cohesion(t) if "_" in t else 1.0) for t in dict.fromkeys(content)}
+        weights = {t: self._weight(t) for t in dict.fromkeys(content)}
         alternatives: dict[str, set[str]] = {}
         extra: list[str] = []
         for phrase, others in equivalents:
@@ -302,6 +322,15 @@ class RetrievalIndex:
             tuple(t for t in dict.fromkeys(query_terms) if t in self._df),
             {k: frozenset(v) for k, v in alternatives.items()},
         )
+
+    def _weight(self, term: str) -> float:
+        """A word weighs its rarity; two neighbouring words weigh their pair's rarity, scaled by how much they
+        are one phrase, and never more than the rarer of the two words (a pair met once, by chance, is rare
+        but says little more than its words)."""
+        if "_" not in term:
+            return self.idf(term)
+        rarest_word = max(self.idf(part) for part in term.split("_"))
+        return min(self.idf(term), rarest_word) * self._cohesion(term)
 
     def _cohesion(self, bigram: str) -> float:
         """How much two neighbouring words of a question are one phrase: the share of the rows holding the rarer
@@ -328,7 +357,7 @@ class RetrievalIndex:
 
     @staticmethod
     def _holds(query: Query, term: str, have: frozenset[str] | set[str]) -> bool:
-        return term in have or any(alt in have for alt in query.alternatives.get(term, ()))
+        return term in have or any(_phrase_held(alt, have) for alt in query.alternatives.get(term, ()))
 
     @staticmethod
     def _holds_translated(query: Query, term: str, have: frozenset[str] | set[str]) -> bool:
@@ -339,7 +368,7 @@ class RetrievalIndex:
         for part in parts:
             if part in have:
                 continue
-            if not any(alt in have for alt in query.alternatives.get(part, ())):
+            if not any(_phrase_held(alt, have) for alt in query.alternatives.get(part, ())):
                 return False
             translated = True
         return translated
@@ -367,6 +396,15 @@ class RetrievalIndex:
             hits.append(Hit(item, score, self.coverage(query, self._words[rowid]), self._words[rowid]))
         hits.sort(key=lambda h: (-round(h.coverage, 6), -h.score))
         return hits[:limit]
+
+
+def _phrase_held(phrase: str, have: frozenset[str] | set[str]) -> bool:
+    """True when a text's terms hold a phrase term: the term itself, or, for three words or more ("chuyen_doi_so",
+    which no text's terms are), each pair of its neighbouring words."""
+    if phrase in have:
+        return True
+    parts = phrase.split("_")
+    return len(parts) > 2 and all(f"{a}_{b}" in have for a, b in itertools.pairwise(parts))
 
 
 def text_terms(text: str) -> frozenset[str]:

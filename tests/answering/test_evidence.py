@@ -218,9 +218,11 @@ def test_an_english_possessive_is_not_a_name(knowledge: Knowledge) -> None:
 def test_words_that_stand_together_by_chance_weigh_less_than_a_phrase(knowledge: Knowledge) -> None:
     query = knowledge.index.query("hue ap dung nguyen tac gi khi trien khai chuyen doi so", language="vi")
     assert query.content["khi_trien"] < query.content["khi"]  # "… khi | triển khai …"
-    assert query.content["trien_khai"] >= knowledge.index.idf("trien_khai") * 0.5  # a phrase keeps most
+    for pair in ("khi_trien", "trien_khai", "hue_ap"):  # a pair never weighs more than its rarer word
+        assert query.content[pair] <= max(knowledge.index.idf(word) for word in pair.split("_"))
     named = knowledge.index.query("khu chung tich son my", language="vi")
-    assert named.content["son_my"] >= knowledge.index.idf("son_my") * 0.99  # a name's words are one phrase
+    # a name's words are one phrase: the pair weighs as much as its rarer word
+    assert named.content["son_my"] >= max(knowledge.index.idf(w) for w in ("son", "my")) * 0.99
 
 
 def test_words_asked_side_by_side_are_not_found_apart(knowledge: Knowledge) -> None:
@@ -274,3 +276,49 @@ def test_a_message_that_says_an_entrys_name_is_about_that_entry_whatever_the_int
     )
     assert reply.entry == "administrative_changes:hue-centrally-governed-city-2025"
     assert "1/1/2025" in said(reply)
+
+
+def _one_document_index(body: str) -> RetrievalIndex:
+    document = Document(
+        "doc",
+        "Báo cáo",
+        {"title": "Báo cáo"},
+        "2022",
+        ("quang-ngai",),
+        "vi",
+        "",
+        "d",
+        passages("doc", body, 1),
+    )
+    return RetrievalIndex([], [document])
+
+
+def test_a_translation_of_three_words_or_more_is_found_by_its_word_pairs() -> None:
+    language = Language.from_data({}, [{"vi": ["phó giám đốc"], "en": ["deputy director"]}], {})
+    index = _one_document_index(
+        "Ông Đỗ Văn A, Phó Giám đốc Sở Nông nghiệp, phát biểu.\nHội nghị có 80 đại biểu.\n"
+    )
+    text = "Who is the deputy director?"
+    [best, *_] = index.search(index.query(text, language.equivalents(text.lower().split()), "en"))
+    assert "Đỗ Văn A" in best.item.text  # type: ignore[union-attr]
+    assert best.coverage == pytest.approx(1.0)
+
+
+def test_a_percent_sign_is_read_as_it_is_said() -> None:
+    index = _one_document_index("Hơn 70% người dân sống dựa vào nông nghiệp.\nTỉnh có 13 huyện.\n")
+    query = index.query("bao nhiêu phần trăm người dân sống dựa vào nông nghiệp", language="vi")
+    [best, *_] = index.search(query)
+    assert "70%" in best.item.text  # type: ignore[union-attr]
+    assert best.coverage == pytest.approx(1.0)
+
+
+def test_the_words_of_a_long_title_are_no_phrase_but_a_short_names_are(knowledge: Knowledge) -> None:
+    # Titles say "… Quảng Ngãi năm 2022 …"; that does not make "ngãi năm" one phrase of a question.
+    query = knowledge.index.query("giam doc so thong tin quang ngai nam 2022 la ai", language="vi")
+    assert query.content["ngai_nam"] < knowledge.index.idf("ngai_nam") * 0.5
+    assert query.content["quang_ngai"] >= knowledge.index.idf("quang_ngai") * 0.99
+
+
+def test_co_may_asks_how_many_and_is_no_content() -> None:
+    index = _one_document_index("Huế có 7 di sản được UNESCO công nhận.\n")
+    assert "may" not in index.query("hue co may di san unesco", language="vi").content
