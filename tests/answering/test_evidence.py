@@ -322,3 +322,19 @@ def test_the_words_of_a_long_title_are_no_phrase_but_a_short_names_are(knowledge
 def test_co_may_asks_how_many_and_is_no_content() -> None:
     index = _one_document_index("Huế có 7 di sản được UNESCO công nhận.\n")
     assert "may" not in index.query("hue co may di san unesco", language="vi").content
+
+
+def test_an_english_typo_is_corrected_to_an_english_word_only(knowledge: Knowledge) -> None:
+    # "chart" is one letter from the Vietnamese "chất" (folded "chat"): an English word, not a typo of it.
+    chart = build_question(knowledge, "ask_tourism_stat", "chart of visitors to Quang Ngai", [], {}, TODAY)
+    assert chart.text == "chart of visitors to quang ngai"
+    typo = build_question(knowledge, "ask_tourism_stat", "internatinal visitors to Quang Ngai", [], {}, TODAY)
+    assert typo.text == "international visitors to quang ngai"
+
+
+def test_a_question_whose_words_point_to_a_figure_is_not_answered_with_another_topics_entry(
+    knowledge: Knowledge,
+) -> None:
+    # No province: the figure's answer asks which one, rather than a site that mentions visitors.
+    reply = reply_to(knowledge, "ask_tourism_stat", "co bao nhieu khach du lich nam 2022")
+    assert reply.asks == "ask_province"
