@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from assistant.text import fold
+from assistant.text import fold, stem
 
 LANGUAGE_DIR = "language"
 ABBREVIATIONS_FILE = f"{LANGUAGE_DIR}/abbreviations.yml"
@@ -36,6 +36,11 @@ KEY_RE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+){0,2}\Z")
 
 def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(fold(text)))
+
+
+def _english_phrase(text: str) -> tuple[str, ...]:
+    """An English phrase as its words' stems: "districts" and "cities" find "district" and "city"."""
+    return tuple(stem(w) for w in _phrase(text))
 
 
 def _phrases(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
@@ -91,7 +96,7 @@ class Language:
         for item in glossary or []:
             if isinstance(item, Mapping):
                 vi = frozenset(p for p in (_phrase(str(w)) for w in item.get("vi") or []) if p)
-                en = frozenset(p for p in (_phrase(str(w)) for w in item.get("en") or []) if p)
+                en = frozenset(p for p in (_english_phrase(str(w)) for w in item.get("en") or []) if p)
                 if vi and en:
                     pairs.append((vi, en))
         domains = {
@@ -157,7 +162,7 @@ class Language:
         """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""
         # Words as typed may hold punctuation ("week?", "Ngãi's"): only their letters and digits count.
         tokens = [token for word in words for token in _TOKEN.findall(fold(word))]
-        present = _phrases(tokens, 4)
+        present = _phrases(tokens, 4) | _phrases([stem(t) for t in tokens], 4)
         found = list(_pairs_found(self.pairs, present))
         glossed = {word for phrase, _ in found for word in phrase}
         found += [(p, o) for p, o in _pairs_found(self.learned, present) if not glossed & set(p)]

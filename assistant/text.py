@@ -141,11 +141,15 @@ def one_edit_apart(a: str, b: str) -> bool:
 
 
 def stem(word: str) -> str:
-    """A light English stem ('speakers' -> 'speaker'); Vietnamese syllables never end in -s, -ed or -ing."""
+    """A light English stem ('speakers' -> 'speaker', 'companies' -> 'company'); Vietnamese syllables never end in -s, -ed or -ing."""
     if len(word) > 5 and word.endswith("ing"):
         return word[:-3]
     if len(word) > 4 and word.endswith("ed"):
         return word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"  # 'companies' -> 'company'
+    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]  # 'businesses' -> 'business'
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from assistant.text import detect_language, fold
+from assistant.text import detect_language, fold, stem
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,18 @@ def test_fold_keeps_length_of_nfc_text_and_accepts_decomposed_input() -> None:
 )
 def test_detect_language(text: str, language: str | None) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [
+        ("speakers", "speaker"),
+        ("companies", "company"),
+        ("businesses", "business"),
+        ("churches", "church"),
+        ("class", "class"),
+        ("opened", "open"),
+    ],
+)
+def test_stem(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed

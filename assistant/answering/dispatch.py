@@ -13,7 +13,14 @@ from assistant.answering.charts import answer_chart
 from assistant.answering.common import Knowledge, button, name, no_data, topic_buttons
 from assistant.answering.digital import answer_dt_info, dt_entry
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
-from assistant.answering.evidence import choose, context_subject, question_query, reply_coverage
+from assistant.answering.evidence import (
+    ANSWER_COVERAGE,
+    choose,
+    context_subject,
+    find_evidence,
+    question_query,
+    reply_coverage,
+)
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
 from assistant.answering.nearby import LOCATION_SLOTS, nearby_sites
@@ -244,6 +251,19 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
         return None
     if found[0][3].topic not in SUGGEST_INTENT:
         # The words point to a figure, which the intent's own answer asks about ("which province?").
+        return None
+    evidence = find_evidence(knowledge, question, query)
+    if evidence is not None and (
+        evidence.coverage > found[0][2]
+        or (
+            evidence.coverage >= max(ANSWER_COVERAGE, found[0][2] - ENTRY_MARGIN)
+            and not knowledge.index.identifies(query, found[0][3])
+        )
+    ):
+        # A sentence of the sources holds the question better than any entry, or nearly as well while the
+        # question says nothing that names the entry (a long description holds many words of any question):
+        # the entry was a guess ("Quảng Ngãi hiện có bao nhiêu doanh nghiệp?" is not about the one business
+        # an entry describes).
         return None
     if len(found) > 1 and all(
         second >= first - ENTRY_MARGIN for first, second in zip(found[0][:3], found[1][:3], strict=True)

@@ -30,6 +30,9 @@ OVERRIDE_COVERAGE = 0.7
 MARGIN = 0.3
 # ... and for a second passage to be quoted beside the first (it must also hold terms the first lacks).
 SECOND_COVERAGE = 0.4
+# A question of fewer content words than this ("How much does it cost?", asked of nothing) says too little for
+# a passage to answer it.
+MIN_CONTENT_WORDS = 2
 MAX_QUOTED_CHARS = 600
 
 
@@ -130,11 +133,17 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     Only passages about the province and year the question asks are taken; none for a place not covered."""
     if question.unknown_place:
         return None
+    if sum("_" not in term for term in query.content) < MIN_CONTENT_WORDS:
+        return None
     places = _places(knowledge, question)
+    # A question that asks for a time or a count is answered by a passage that states a number.
+    number = bool(_ASKS_NUMBER.search(question.text))
     hits = [
         h
         for h in knowledge.index.search(query, limit=8, passages=True)
-        if isinstance(h.item, Passage) and _fits(knowledge, question, h.item, places)
+        if isinstance(h.item, Passage)
+        and _fits(knowledge, question, h.item, places)
+        and (not number or any(c.isdigit() for c in h.item.text))
     ]
     if not hits:
         return None
@@ -239,6 +248,9 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # Phrases (folded) of a question that asks for a place or a time itself: then the province or the year is the
 # answer, not a missing part of the question.
 _ASKS_PLACE = re.compile(r"\b(?:tinh nao|dia phuong nao|noi nao|o dau|which province|where)\b")
+_ASKS_NUMBER = re.compile(
+    r"\b(?:nam nao|ngay nao|khi nao|bao gio|bao nhieu|so luong|which year|what year|when|how many)\b"
+)
 _ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\b")
 
 

@@ -46,6 +46,11 @@ MIN_COHESION = 0.25
 # Names of at most this many words are proper names, whose neighbouring words are a phrase however often they
 # stand apart elsewhere.
 NAME_PHRASE_WORDS = 5
+# The share of a question's words found only in a passage's context (heading, document title) that does not
+# count when passages are ordered.
+CONTEXT_DISCOUNT = 0.25
+# A word of at most this many entries' names identifies them.
+IDENTIFYING_NAMES = 3
 # Fields that say where an entry comes from or identify it, not what it says.
 SKIPPED_FIELDS = frozenset({"id", "source", "as_of", "province", "url", "map_url", "image", "coordinates"})
 
@@ -93,6 +98,8 @@ EN_STOP_WORDS = frozenset(
     you your many much take took taken part get got make made have has had do done give gave say said see also
     than then into some any all each other""".split()
 )
+# Compared with a question's stemmed words ("does" is "doe" once stemmed).
+EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS}
 STOP_WORDS = VI_STOP_WORDS | EN_STOP_WORDS
 # "Còn X (thì sao)?", "And X?", "What about X?": the words that mark a follow-up ask nothing themselves (and
 # "con" inside a question may be a child, so only its place marks it).
@@ -196,11 +203,18 @@ class RetrievalIndex:
         # ("chart" is no typo of the Vietnamese "chất").
         self._english: set[str] = set()
         self._words: list[frozenset[str]] = []
+        # ... and without their context (a passage's heading and document title).
+        self._own_words: list[frozenset[str]] = []
+        self._row_names: list[frozenset[str]] = []
         df: Counter[str] = Counter()
         rows = []
+        # In how many entries' names each term is: a rare one names an entry ("Vinasoy"), a common one a kind
+        # ("di sản", "DTI").
+        self._name_df: Counter[str] = Counter()
         for entry in entries:
             names, body = entrytexts_in(entry)
             rows.append(self._row(entry, [names, body, ""], df))
+            self._name_df.update(self._row_names[-1])
             english = [entry.name_en, *(t for v in entry.data.values() for t in english_texts_in(v))]
             self._english.update(w for text in english if text for w in _written_words(text))
             for _, name in entry.names():
@@ -236,6 +250,8 @@ class RetrievalIndex:
         tokens = [[stem(w) for w in ws] for ws in written]
         fields = [" ".join(terms(ts)) for ts in tokens]
         self._words.append(frozenset(" ".join(fields).split()))
+        self._own_words.append(frozenset(" ".join(fields[:2]).split()))
+        self._row_names.append(frozenset(fields[0].split()))
         df.update(set(" ".join(fields).split()))
         return rowid, fields[0], fields[1], fields[2]
 
@@ -257,6 +273,17 @@ class RetrievalIndex:
             found = frozenset().union(*(self.terms_of(text) for _, text in entry.names()))
             self._name_terms[key] = found
         return found
+
+    def identifies(self, query: Query, entry: Entry) -> bool:
+        """True when the question says a word of the entry's names that few other entries' names have (its
+        own name, "Vinasoy"), not only words of a kind of entry ("di sản", "DTI")."""
+        names = self.name_terms(entry)
+        return any(
+            self._name_df[held] <= IDENTIFYING_NAMES
+            for term in query.content
+            for held in (term, *query.alternatives.get(term, ()))
+            if held in names
+        )
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self._size + 1) / (self._df.get(term, 0) + 0.5))
@@ -299,7 +326,7 @@ class RetrievalIndex:
         nowhere in the knowledge says nothing about the question). `equivalents` are (phrase, other-language
         phrases) pairs of the glossary found in the question."""
         stop = VI_STOP_WORDS if language == "vi" else STOP_WORDS
-        tokens = _without_follow_up_marks(words(_QUESTION_PHRASE.sub(" ", " ".join(words(text)))))
+        tokens = _without_follow_up_marks(words(_QUESTION_PHRASE.sub(" ", " ".join(_written_words(text)))))
         content = [t for t in tokens if t not in stop]
         content += [
             f"{a}_{b}"
@@ -388,14 +415,19 @@ class RetrievalIndex:
                 " LIMIT ?",
                 (*WEIGHTS, match, *WEIGHTS, CANDIDATES if passages is None else CANDIDATES * 3),
             ).fetchall()
-        hits = []
+        ranked = []
         for rowid, score in found:
             item = self._items[rowid]
             if passages is not None and isinstance(item, Passage) != passages:
                 continue
-            hits.append(Hit(item, score, self.coverage(query, self._words[rowid]), self._words[rowid]))
-        hits.sort(key=lambda h: (-round(h.coverage, 6), -h.score))
-        return hits[:limit]
+            coverage = self.coverage(query, self._words[rowid])
+            # A word the passage says counts more than one only its document's title says (every passage of
+            # the document has that): part of what only the context holds is left out of the order.
+            own = self.coverage(query, self._own_words[rowid]) if coverage else 0.0
+            rank = coverage - CONTEXT_DISCOUNT * (coverage - own)
+            ranked.append((rank, Hit(item, score, coverage, self._words[rowid])))
+        ranked.sort(key=lambda r: (-round(r[0], 6), -r[1].score))
+        return [hit for _, hit in ranked[:limit]]
 
 
 def _phrase_held(phrase: str, have: frozenset[str] | set[str]) -> bool:

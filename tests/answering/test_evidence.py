@@ -338,3 +338,76 @@ def test_a_question_whose_words_point_to_a_figure_is_not_answered_with_another_t
     # No province: the figure's answer asks which one, rather than a site that mentions visitors.
     reply = reply_to(knowledge, "ask_tourism_stat", "co bao nhieu khach du lich nam 2022")
     assert reply.asks == "ask_province"
+
+
+def test_english_plurals_find_the_glossarys_singular_and_stop_words_stay_out() -> None:
+    language = Language.from_data({}, [{"vi": ["huyện"], "en": ["district"]}], {})
+    index = _one_document_index("Hội thi có sự tham gia của 13 huyện.\nTỉnh có nhiều bãi biển.\n")
+    text = "How many districts took part? What does it do?"
+    query = index.query(text, language.equivalents(text.lower().split()), "en")
+    assert "doe" not in query.content  # "does", stemmed, is still a stop word
+    [best, *_] = index.search(query)
+    assert "13 huyện" in best.item.text  # type: ignore[union-attr]
+
+
+def test_a_passage_that_says_the_words_comes_before_one_whose_title_says_them() -> None:
+    def document(key: str, title: str, body: str) -> Document:
+        return Document(
+            key, title, {"title": title}, "2022", ("thua-thien-hue",), "vi", "", key, passages(key, body, 1)
+        )
+
+    index = RetrievalIndex(
+        [],
+        [
+            document("a", "Di sản văn hóa Mỹ Sơn", "Điều thú vị cho những người yêu thần thoại.\n"),
+            document("b", "Tuần lễ chuyển đổi số", "Số hóa di sản văn hóa là cơ sở cho bước phát triển.\n"),
+        ],
+    )
+    [best, *_] = index.search(index.query("so hoa di san van hoa la co so cho dieu gi", language="vi"))
+    assert best.item.document == "b"  # type: ignore[union-attr]
+
+
+def test_a_time_question_is_not_answered_by_a_passage_without_a_number(with_fair: Knowledge) -> None:
+    reply = reply_to(with_fair, "nlu_fallback", "Ông Trần Văn Thử phát biểu khai mạc hội chợ sách khi nào?")
+    assert "«" not in said(reply)
+    who = reply_to(with_fair, "nlu_fallback", "Ai phát biểu khai mạc hội chợ sách Quảng Ngãi 2024?")
+    assert "Trần Văn Thử" in said(who)
+
+
+def test_a_question_of_one_word_asked_of_nothing_is_not_answered_with_a_quote(knowledge: Knowledge) -> None:
+    reply = reply_to(knowledge, "nlu_fallback", "How much does it cost?", language="en")
+    assert "The source says" not in said(reply)
+    assert "«" not in said(reply)
+
+
+def test_an_entry_found_by_its_text_alone_yields_to_a_sentence_that_holds_the_question(
+    knowledge: Knowledge,
+) -> None:
+    # The words are those of an entry about one business that applies digital technology (Vinasoy), which the
+    # question does not name: the entry would be a guess; the source's sentence answers.
+    document = Document(
+        "doanh-nghiep-2024",
+        "Doanh nghiệp Quảng Ngãi 2024",
+        {"title": "Doanh nghiệp Quảng Ngãi 2024 (bài báo thử)"},
+        "2024-03-01",
+        ("quang-ngai",),
+        "vi",
+        "test",
+        "documents/doanh-nghiep-2024.md",
+        passages("doanh-nghiep-2024", "Quảng Ngãi có 120 doanh nghiệp ứng dụng công nghệ số.\n", 1),
+    )
+    reply = reply_to(
+        with_document(knowledge, document),
+        "ask_dt_info",
+        "quang ngai co bao nhieu doanh nghiep ung dung cong nghe so",
+    )
+    assert "«Quảng Ngãi có 120 doanh nghiệp ứng dụng công nghệ số.»" in said(reply)
+
+
+def test_a_word_only_few_entries_names_hold_identifies_them(knowledge: Knowledge) -> None:
+    index = knowledge.index
+    vinasoy = knowledge.entry("digital_transformation", "qng-vinasoy-digital-economy-example")
+    my_son = knowledge.entry("heritage_sites", "my-son-sanctuary")
+    assert vinasoy is not None and my_son is not None
+    assert index.identifies(index.query("vinasoy dung nen tang gi", language="vi"), vinasoy)
+    assert not index.identifies(index.query("di san van hoa la gi", language="vi"), my_son)

@@ -120,3 +120,21 @@ def test_a_follow_up_that_replaces_a_word_of_the_subject_finds_the_sibling(knowl
     follow = turn(knowledge, "ask_event_figures", "Vậy cấp huyện có bao nhiêu thành viên?", context)
     assert follow.entry != first.entry and follow.entry is not None and "district" in follow.entry
     assert "huyện" in said(follow)
+
+
+def test_a_follow_up_with_a_new_year_keeps_the_dti_pillar(knowledge: Knowledge) -> None:
+    context: dict = {}
+    first = turn(
+        knowledge,
+        "ask_dti_rank",
+        "Năm 2022 Quảng Ngãi xếp thứ mấy về kinh tế số?",
+        context,
+        province="quang-ngai",
+        pillar="digital_economy",
+    )
+    assert "17" in said(first)
+    second = said(turn(knowledge, "inform", "Còn năm 2020?", context))
+    assert "kinh tế số" in second and "31" in second
+    # A new question that names no pillar asks the overall rank.
+    third = said(turn(knowledge, "ask_dti_rank", "DTI của Quảng Ngãi năm 2022 xếp thứ mấy?", context))
+    assert "26" in third
