@@ -135,7 +135,7 @@ def build_question(
                 values.setdefault(kind, str(value))
         elif kind in LOCATION_SLOTS:  # a shared location (checked by the nearby answer)
             values[kind] = str(value)
-        elif kind == "year" and str(value).isdigit():
+        elif kind == "year" and _YEAR.fullmatch(str(value)):  # not "5" of "yếu tố thứ 5"
             if int(value) not in years:
                 years.append(int(value))
         elif kind in SLOT_TOPICS:

@@ -131,9 +131,23 @@ def is_follow_up(text: str) -> bool:
     return _without_follow_up_marks(tokens) != tokens
 
 
+# Ordinals read alike however written: "thứ hai", "thứ 2", a list's "2." or "(2)" are all "thu 2" ("việc thứ hai"
+# finds "Thứ hai là …"; "yếu tố thứ 5" finds "…; 5. Xây dựng …"). "thứ tư" (also "thứ tự", order) is left,
+# and "thu nam" before a number is "(doanh) thu năm 2022", no ordinal.
+_ORDINAL_WORDS = {"nhat": 1, "hai": 2, "ba": 3, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+_ORDINAL = re.compile(r"\bthu (" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*\d)")
+_ORDINAL_TERM = re.compile(r"thu_\d{1,2}")
+_LIST_MARK = re.compile(r"(^|[;:.]\s+)(\d{1,2})\.\s|\((\d{1,2})\)")
+
+
+def _ordinals(folded: str) -> str:
+    folded = _ORDINAL.sub(lambda m: f"thu {_ORDINAL_WORDS[m.group(1)]}", folded)
+    return _LIST_MARK.sub(lambda m: f"{m.group(1) or ' '}thu {m.group(2) or m.group(3)} ", folded)
+
+
 def _written_words(text: str) -> list[str]:
     # "70%" is read as it is said, so that it answers "bao nhiêu phần trăm" (and, by the glossary, "percent").
-    return _WORD.findall(without_possessives(fold(text)).replace("%", " phan tram "))
+    return _WORD.findall(_ordinals(without_possessives(fold(text))).replace("%", " phan tram "))
 
 
 def words(text: str) -> list[str]:
@@ -363,8 +377,9 @@ class RetrievalIndex:
         """How much two neighbouring words of a question are one phrase: the share of the rows holding the rarer
         word that hold the two together ("diễn giả": most; "khi triển", of "… khi triển khai …": few). A pair
         that is chance adjacency would otherwise weigh as much as the rarest word."""
-        if bigram in self._named:
-            return BIGRAM_WEIGHT  # a name's words are one phrase however often they stand apart ("Sơn Mỹ")
+        if bigram in self._named or _ORDINAL_TERM.fullmatch(bigram):
+            # a name's words are one phrase however often they stand apart ("Sơn Mỹ"); so is an ordinal
+            return BIGRAM_WEIGHT
         rarer = min(self._df.get(part, 0) for part in bigram.split("_"))
         together = self._df.get(bigram, 0) / rarer if rarer else 0.0
         return BIGRAM_WEIGHT * max(MIN_COHESION, min(1.0, together))

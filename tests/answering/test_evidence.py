@@ -411,3 +411,23 @@ def test_a_word_only_few_entries_names_hold_identifies_them(knowledge: Knowledge
     assert vinasoy is not None and my_son is not None
     assert index.identifies(index.query("vinasoy dung nen tang gi", language="vi"), vinasoy)
     assert not index.identifies(index.query("di san van hoa la gi", language="vi"), my_son)
+
+
+def test_an_ordinal_is_read_alike_in_words_digits_and_list_marks() -> None:
+    index = _one_document_index(
+        "Có 3 yếu tố: 1. Có lãnh đạo quyết tâm; 2. Có hạ tầng tốt; 3. Có đội ngũ chuyên gia.\n"
+        "Thứ hai là phải rà soát các nhiệm vụ.\n"
+    )
+    assert index.terms_of("yếu tố thứ ba") >= {"thu_3"}
+    assert "thu_3" in index.terms_of("1. Có lãnh đạo; 3. Có đội ngũ")
+    assert "thu_2" in index.terms_of("(2) Bà Nguyễn Thị A")
+    assert "thu_5" not in index.terms_of("doanh thu năm 2022")  # revenue of a year, no ordinal
+    [best, *_] = index.search(index.query("viec thu 2 can lam la gi", language="vi"))
+    assert "rà soát" in best.item.text  # type: ignore[union-attr]
+
+
+def test_a_small_number_read_as_a_year_is_no_year(knowledge: Knowledge) -> None:
+    question = build_question(
+        knowledge, "nlu_fallback", "yeu to thu 5 la gi", [{"entity": "year", "value": "5"}], {}, TODAY
+    )
+    assert question.years == []
