@@ -49,6 +49,8 @@ NAME_PHRASE_WORDS = 5
 # The share of a question's words found only in a passage's context (heading, document title) that does not
 # count when passages are ordered.
 CONTEXT_DISCOUNT = 0.25
+# How much a passage's rank drops each time it holds twice the terms of the median passage.
+LENGTH_WEIGHT = 0.05
 # A word of at most this many entries' names identifies them.
 IDENTIFYING_NAMES = 3
 # Fields that say where an entry comes from or identify it, not what it says.
@@ -245,6 +247,10 @@ class RetrievalIndex:
                 if document.language == "en":
                     self._english.update(_written_words(passage.text))
         self._df = df
+        sizes = sorted(
+            len(self._own_words[i]) for i, item in enumerate(self._items) if isinstance(item, Passage)
+        )
+        self._typical_passage = max(1, sizes[len(sizes) // 2]) if sizes else 1
         self._size = len(self._items)
         self._near: dict[str, list[str]] | None = None
         self._name_terms: dict[tuple[str, str], frozenset[str]] = {}
@@ -440,6 +446,12 @@ class RetrievalIndex:
             # the document has that): part of what only the context holds is left out of the order.
             own = self.coverage(query, self._own_words[rowid]) if coverage else 0.0
             rank = coverage - CONTEXT_DISCOUNT * (coverage - own)
+            if isinstance(item, Passage):
+                # A long paragraph holds some of any question's words: a sentence that holds nearly as much is
+                # the better answer (as in BM25, length counts against a text).
+                rank -= LENGTH_WEIGHT * max(
+                    0.0, math.log2(len(self._own_words[rowid]) / self._typical_passage)
+                )
             ranked.append((rank, Hit(item, score, coverage, self._words[rowid])))
         ranked.sort(key=lambda r: (-round(r[0], 6), -r[1].score))
         return [hit for _, hit in ranked[:limit]]

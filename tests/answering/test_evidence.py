@@ -431,3 +431,18 @@ def test_a_small_number_read_as_a_year_is_no_year(knowledge: Knowledge) -> None:
         knowledge, "nlu_fallback", "yeu to thu 5 la gi", [{"entity": "year", "value": "5"}], {}, TODAY
     )
     assert question.years == []
+
+
+def test_a_sentence_that_holds_the_question_comes_before_a_long_paragraph_that_holds_a_little_more() -> None:
+    filler = " ".join(
+        f"Nội dung thứ {n} bàn về dữ liệu, hạ tầng và nhân lực của xã {n}." for n in range(1, 30)
+    )
+    others = "\n\n".join(
+        f"Hội nghị lần {n} có {n * 10} đại biểu tham dự tại hội trường." for n in range(1, 8)
+    )
+    index = _one_document_index(
+        f"Nhiệm vụ thứ ba về chuyển đổi số là xây dựng kho dữ liệu.\n\n{filler} Nhiệm vụ thứ ba về chuyển đổi"
+        f" số.\n\n{others}\n"
+    )
+    [best, *_] = index.search(index.query("nhiem vu thu ba ve chuyen doi so cua xa la gi", language="vi"))
+    assert "kho dữ liệu" in best.item.text  # type: ignore[union-attr]
