@@ -363,12 +363,23 @@ class RetrievalIndex:
                 if word in weights:
                     alternatives.setdefault(word, set()).update(other_terms)
             extra += [t for o in others for t in terms([stem(w) for w in o])]
+        for term, others in alternatives.items():
+            if not self._df.get(term):
+                # A word the knowledge holds only in the other language weighs what its translation weighs
+                # ("joined" as "tham gia"), not the most a word can (it is not rare, only written otherwise).
+                weights[term] = min(weights[term], max(self._translation_weight(o) for o in others))
         query_terms = [*terms(tokens), *extra]
         return Query(
             weights,
             tuple(t for t in dict.fromkeys(query_terms) if t in self._df),
             {k: frozenset(v) for k, v in alternatives.items()},
         )
+
+    def _translation_weight(self, phrase: str) -> float:
+        """What a translation weighs: its own rarity when the knowledge has it, else that of its rarest word."""
+        if self._df.get(phrase):
+            return self.idf(phrase)
+        return max(self.idf(part) for part in phrase.split("_"))
 
     def _weight(self, term: str) -> float:
         """A word weighs its rarity; two neighbouring words weigh their pair's rarity, scaled by how much they

@@ -446,3 +446,14 @@ def test_a_sentence_that_holds_the_question_comes_before_a_long_paragraph_that_h
     )
     [best, *_] = index.search(index.query("nhiem vu thu ba ve chuyen doi so cua xa la gi", language="vi"))
     assert "kho dữ liệu" in best.item.text  # type: ignore[union-attr]
+
+
+def test_an_english_word_the_knowledge_has_only_in_vietnamese_weighs_what_its_translation_weighs() -> None:
+    language = Language.from_data({}, [{"vi": ["tham gia"], "en": ["join", "joined"]}], {})
+    index = _one_document_index(
+        "Có 149 hội viên tham gia lớp tập huấn.\nHội viên tham gia hội thi.\nHội thi có 13 đội tham gia.\n"
+    )
+    text = "How many members joined the training?"
+    query = index.query(text, language.equivalents(text.lower().split()), "en")
+    assert query.content["join"] == pytest.approx(index.idf("tham_gia"))
+    assert query.content["join"] < index.idf("join")  # not the weight of a word nowhere in the knowledge
