@@ -147,22 +147,43 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     ]
     if not hits:
         return None
+    own = _replacing_subject(knowledge, question)
+    if own is not None:
+        # "Còn chữ ký số thì cấp được bao nhiêu?": the follow-up's own words name what it now asks about; the
+        # subject talked about only tells passages apart.
+        scored = [(knowledge.index.coverage(own, h.terms), h) for h in hits]
+        scored.sort(key=lambda s: -(s[0] + s[1].coverage) / 2)
+        hits = [h for _, h in scored]
     best = hits[0]
     chosen = [best]
+    asked = own or query
     first_terms = knowledge.index.terms_of(_passage(best).text)
     for other in hits[1:]:
         passage = _passage(other)
         adds = any(
-            t in knowledge.index.terms_of(passage.text) and t not in first_terms for t in query.content
+            t in knowledge.index.terms_of(passage.text) and t not in first_terms for t in asked.content
         )
-        if other.coverage >= SECOND_COVERAGE and adds and passage.document == _passage(best).document:
+        second = knowledge.index.coverage(asked, other.terms)
+        if second >= SECOND_COVERAGE and adds and passage.document == _passage(best).document:
             chosen.append(other)
             break
     chosen.sort(key=lambda h: _passage(h).number)
-    coverage = knowledge.index.coverage(
-        query, set().union(*(_passage_terms(knowledge, _passage(h)) for h in chosen))
-    )
+    held = set().union(*(_passage_terms(knowledge, _passage(h)) for h in chosen))
+    coverage = knowledge.index.coverage(query, held)
+    if own is not None:
+        coverage = max(coverage, knowledge.index.coverage(own, held))
     return Evidence(tuple(_passage(h) for h in chosen), coverage, query)
+
+
+def _replacing_subject(knowledge: Knowledge, question: Question) -> Query | None:
+    """The query of a follow-up's own words when it names a new subject in place of the conversation's ("Còn X
+    …?", "And X?"), None otherwise ("Có bao nhiêu diễn giả?" asks about the subject talked about)."""
+    if context_subject(knowledge, question) is None or not is_follow_up(question.text):
+        return None
+    own = knowledge.index.query(
+        question.text, knowledge.language.equivalents(question.text.split()), question.language
+    )
+    return own if sum("_" not in t for t in own.content) >= MIN_CONTENT_WORDS else None
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:

@@ -101,7 +101,7 @@ EN_STOP_WORDS = frozenset(
     than then into some any all each other""".split()
 )
 # Compared with a question's stemmed words ("does" is "doe" once stemmed).
-EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS}
+EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS} | {re.sub(r"^(b|m)y$", r"\1i", w) for w in EN_STOP_WORDS}
 STOP_WORDS = VI_STOP_WORDS | EN_STOP_WORDS
 # "Còn X (thì sao)?", "And X?", "What about X?": the words that mark a follow-up ask nothing themselves (and
 # "con" inside a question may be a child, so only its place marks it).
@@ -147,9 +147,14 @@ def _ordinals(folded: str) -> str:
     return _LIST_MARK.sub(lambda m: f"{m.group(1) or ' '}thu {m.group(2) or m.group(3)} ", folded)
 
 
+# Vietnamese writes a syllable's lone final vowel i or y alike ("chữ kí"/"chữ ký", "lí"/"lý"): read as i.
+_FINAL_Y = re.compile(r"\b((?:ch|gh|kh|nh|ph|th|tr|[bcdghklmnprstvx]))y\b")
+
+
 def _written_words(text: str) -> list[str]:
     # "70%" is read as it is said, so that it answers "bao nhiêu phần trăm" (and, by the glossary, "percent").
-    return _WORD.findall(_ordinals(without_possessives(fold(text))).replace("%", " phan tram "))
+    folded = _ordinals(without_possessives(fold(text))).replace("%", " phan tram ")
+    return _WORD.findall(_FINAL_Y.sub(r"\1i", folded))
 
 
 def words(text: str) -> list[str]:

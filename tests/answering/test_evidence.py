@@ -222,7 +222,7 @@ def test_words_that_stand_together_by_chance_weigh_less_than_a_phrase(knowledge:
         assert query.content[pair] <= max(knowledge.index.idf(word) for word in pair.split("_"))
     named = knowledge.index.query("khu chung tich son my", language="vi")
     # a name's words are one phrase: the pair weighs as much as its rarer word
-    assert named.content["son_my"] >= max(knowledge.index.idf(w) for w in ("son", "my")) * 0.99
+    assert named.content["son_mi"] >= max(knowledge.index.idf(w) for w in ("son", "mi")) * 0.99
 
 
 def test_words_asked_side_by_side_are_not_found_apart(knowledge: Knowledge) -> None:
@@ -457,3 +457,11 @@ def test_an_english_word_the_knowledge_has_only_in_vietnamese_weighs_what_its_tr
     query = index.query(text, language.equivalents(text.lower().split()), "en")
     assert query.content["join"] == pytest.approx(index.idf("tham_gia"))
     assert query.content["join"] < index.idf("join")  # not the weight of a word nowhere in the knowledge
+
+
+def test_a_lone_final_i_or_y_is_read_alike() -> None:
+    index = _one_document_index("Đã cấp 2.275 chữ kí số cho lãnh đạo.\nTỉnh có 13 huyện.\n")
+    [best, *_] = index.search(index.query("bao nhiêu chữ ký số", language="vi"))
+    assert "chữ kí số" in best.item.text  # type: ignore[union-attr]
+    assert best.coverage == pytest.approx(1.0)
+    assert "my" not in index.query("What is my city?", language="en").content
