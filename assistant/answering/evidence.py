@@ -272,6 +272,9 @@ _ASKS_PLACE = re.compile(r"\b(?:tinh nao|dia phuong nao|noi nao|o dau|which prov
 _ASKS_NUMBER = re.compile(
     r"\b(?:nam nao|ngay nao|khi nao|bao gio|bao nhieu|so luong|which year|what year|when|how many)\b"
 )
+_ASKS_COUNT = re.compile(r"\b(?:bao nhieu|may|so luong|how many|how much|number of)\b")
+# Intents whose answer is a count.
+COUNT_INTENTS = frozenset({"ask_event_figures"})
 _ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\b")
 
 
@@ -344,18 +347,19 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         query.alternatives,
     )
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
-    if not structured.answered:
-        if evidence.coverage < ANSWER_COVERAGE:
-            return structured
+    # An event's figures answer "how many"; to "which cities / what activities" they answer something else.
+    counts = structured.slots.get("last_intent") in COUNT_INTENTS
+    if not structured.answered or (counts and not _ASKS_COUNT.search(question.text)):
         # The structured path knew the subject but not what is asked of it ("tickets to Cù Lao Chàm"): a
         # passage about the subject that does not hold what is asked would answer another question.
-        if (
+        if evidence.coverage >= ANSWER_COVERAGE and not (
             structured.entry
             and asked.content
             and knowledge.index.coverage(asked, passages_terms) < ANSWER_COVERAGE
         ):
+            return evidence_reply(knowledge, question, evidence)
+        if not structured.answered:
             return structured
-        return evidence_reply(knowledge, question, evidence)
     if evidence.coverage < OVERRIDE_COVERAGE or not asked.content:
         return structured
     if (

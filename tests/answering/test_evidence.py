@@ -466,3 +466,29 @@ def test_a_lone_final_i_or_y_is_read_alike() -> None:
     assert "chữ kí số" in best.item.text  # type: ignore[union-attr]
     assert best.coverage == pytest.approx(1.0)
     assert "my" not in index.query("What is my city?", language="en").content
+
+
+def test_figures_answer_how_many_but_not_which(knowledge: Knowledge) -> None:
+    # A made-up sentence (tests only) about an event whose figures the knowledge models.
+    document = Document(
+        "gian-hang-hue-2022",
+        "Gian hàng Tuần lễ Chuyển đổi số Huế 2022",
+        {"title": "Gian hàng Tuần lễ Chuyển đổi số Huế 2022 (bài báo thử)"},
+        "2022-08-18",
+        ("thua-thien-hue",),
+        "vi",
+        "test",
+        "documents/gian-hang-hue-2022.md",
+        passages(
+            "gian-hang-hue-2022",
+            "Các gian hàng của Tuần lễ đến từ thành phố Đà Lạt và thành phố Cần Thơ.\n",
+            1,
+        ),
+    )
+    knowledge = with_document(knowledge, document)
+    which = said(
+        reply_to(knowledge, "ask_event_figures", "Tuần lễ CĐS Huế 2022 có gian hàng từ những thành phố nào?")
+    )
+    assert "Đà Lạt" in which
+    many = said(reply_to(knowledge, "ask_event_figures", "Tuần lễ CĐS Huế 2022 có bao nhiêu gian hàng?"))
+    assert "25" in many and "Đà Lạt" not in many
