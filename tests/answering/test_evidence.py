@@ -36,6 +36,21 @@ def with_document(knowledge: Knowledge, document: Document) -> Knowledge:
     return dataclasses.replace(knowledge, documents=documents, index=index)
 
 
+def made_up(key: str, title: str, day: str, province: str, body: str) -> Document:
+    """A made-up Vietnamese document (tests only), split into passages as the assistant splits them."""
+    return Document(
+        key,
+        title,
+        {"title": f"{title} (bài báo thử)"},
+        day,
+        (province,),
+        "vi",
+        "test",
+        f"documents/{key}.md",
+        passages(key, body, 1),
+    )
+
+
 @pytest.fixture(scope="module")
 def with_fair(knowledge: Knowledge) -> Knowledge:
     document = Document(
@@ -352,16 +367,23 @@ def test_english_plurals_find_the_glossarys_singular_and_stop_words_stay_out() -
 
 
 def test_a_passage_that_says_the_words_comes_before_one_whose_title_says_them() -> None:
-    def document(key: str, title: str, body: str) -> Document:
-        return Document(
-            key, title, {"title": title}, "2022", ("thua-thien-hue",), "vi", "", key, passages(key, body, 1)
-        )
-
     index = RetrievalIndex(
         [],
         [
-            document("a", "Di sản văn hóa Mỹ Sơn", "Điều thú vị cho những người yêu thần thoại.\n"),
-            document("b", "Tuần lễ chuyển đổi số", "Số hóa di sản văn hóa là cơ sở cho bước phát triển.\n"),
+            made_up(
+                "a",
+                "Di sản văn hóa Mỹ Sơn",
+                "2022",
+                "thua-thien-hue",
+                "Điều thú vị cho người yêu thần thoại.\n",
+            ),
+            made_up(
+                "b",
+                "Tuần lễ chuyển đổi số",
+                "2022",
+                "thua-thien-hue",
+                "Số hóa di sản văn hóa là cơ sở cho …\n",
+            ),
         ],
     )
     [best, *_] = index.search(index.query("so hoa di san van hoa la co so cho dieu gi", language="vi"))
@@ -386,16 +408,12 @@ def test_an_entry_found_by_its_text_alone_yields_to_a_sentence_that_holds_the_qu
 ) -> None:
     # The words are those of an entry about one business that applies digital technology (Vinasoy), which the
     # question does not name: the entry would be a guess; the source's sentence answers.
-    document = Document(
+    document = made_up(
         "doanh-nghiep-2024",
         "Doanh nghiệp Quảng Ngãi 2024",
-        {"title": "Doanh nghiệp Quảng Ngãi 2024 (bài báo thử)"},
         "2024-03-01",
-        ("quang-ngai",),
-        "vi",
-        "test",
-        "documents/doanh-nghiep-2024.md",
-        passages("doanh-nghiep-2024", "Quảng Ngãi có 120 doanh nghiệp ứng dụng công nghệ số.\n", 1),
+        "quang-ngai",
+        "Quảng Ngãi có 120 doanh nghiệp ứng dụng công nghệ số.\n",
     )
     reply = reply_to(
         with_document(knowledge, document),
@@ -470,20 +488,12 @@ def test_a_lone_final_i_or_y_is_read_alike() -> None:
 
 def test_figures_answer_how_many_but_not_which(knowledge: Knowledge) -> None:
     # A made-up sentence (tests only) about an event whose figures the knowledge models.
-    document = Document(
+    document = made_up(
         "gian-hang-hue-2022",
         "Gian hàng Tuần lễ Chuyển đổi số Huế 2022",
-        {"title": "Gian hàng Tuần lễ Chuyển đổi số Huế 2022 (bài báo thử)"},
         "2022-08-18",
-        ("thua-thien-hue",),
-        "vi",
-        "test",
-        "documents/gian-hang-hue-2022.md",
-        passages(
-            "gian-hang-hue-2022",
-            "Các gian hàng của Tuần lễ đến từ thành phố Đà Lạt và thành phố Cần Thơ.\n",
-            1,
-        ),
+        "thua-thien-hue",
+        "Các gian hàng của Tuần lễ đến từ thành phố Đà Lạt và thành phố Cần Thơ.\n",
     )
     knowledge = with_document(knowledge, document)
     which = said(
