@@ -105,8 +105,7 @@ def _places(knowledge: Knowledge, question: Question) -> list[str]:
         return [subject.province] if subject.province != "national" else []
     # A follow-up ("And in 2020?") is about the province the conversation was about.
     province = question.context.get("province")
-    follows = question.intent == "inform" or is_follow_up(question.text)
-    return [str(province)] if follows and province and province != "national" else []
+    return [str(province)] if question.follows_up() and province and province != "national" else []
 
 
 def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: list[str]) -> bool:
@@ -133,7 +132,7 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     Only passages about the province and year the question asks are taken; none for a place not covered."""
     if question.unknown_place:
         return None
-    if sum("_" not in term for term in query.content) < MIN_CONTENT_WORDS:
+    if _content_words(query) < MIN_CONTENT_WORDS:
         return None
     places = _places(knowledge, question)
     # A question that asks for a time or a count is answered by a passage that states a number.
@@ -183,7 +182,12 @@ def _replacing_subject(knowledge: Knowledge, question: Question) -> Query | None
     own = knowledge.index.query(
         question.text, knowledge.language.equivalents(question.text.split()), question.language
     )
-    return own if sum("_" not in t for t in own.content) >= MIN_CONTENT_WORDS else None
+    return own if _content_words(own) >= MIN_CONTENT_WORDS else None
+
+
+def _content_words(query: Query) -> int:
+    """How many words (not word pairs) a question has that ask something."""
+    return sum("_" not in term for term in query.content)
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:

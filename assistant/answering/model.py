@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.kb.index import is_follow_up
+
 # Slots the answering code reads as context and writes back.
 CONTEXT_SLOTS = (
     "site",
@@ -74,6 +76,10 @@ class Question:
         """The first entry of `topic` named in this message."""
         ids = self.mentioned.get(topic) or []
         return ids[0] if ids else None
+
+    def follows_up(self) -> bool:
+        """True for a follow-up: read as one ('inform'), or marked as one ("Còn …", "And …?", "… thì sao?")."""
+        return self.intent == "inform" or is_follow_up(self.text)
 
     def explicit(self, slot: str) -> Any:
         """The value of `slot` stated in this message, or None."""

@@ -26,7 +26,6 @@ from assistant.answering.common import (
 )
 from assistant.answering.model import Question, Reply
 from assistant.kb.entry import Entry
-from assistant.kb.index import is_follow_up
 from assistant.text import words
 
 STATS = "tourism_statistics"
@@ -268,8 +267,9 @@ def answer_dti(knowledge: Knowledge, question: Question) -> Reply:
     """The DTI rank of a province for a year (overall unless a pillar is asked)."""
     language = question.language
     # A follow-up that names only a new year or province ("And in 2020?") asks of the same pillar.
-    follows = question.intent == "inform" or is_follow_up(question.text)
-    pillar = question.explicit("pillar") or (follows and question.context.get("pillar")) or "overall"
+    pillar = (
+        question.explicit("pillar") or (question.follows_up() and question.context.get("pillar")) or "overall"
+    )
     pool = knowledge.kb.entries(DT, kind="dti_ranking", pillar=pillar)
     pillar_text = knowledge.wording.say(f"dti_pillars.{pillar}", language)
     extra = {"pillar": pillar}

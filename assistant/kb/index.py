@@ -226,7 +226,6 @@ class RetrievalIndex:
         self._words: list[frozenset[str]] = []
         # ... and without their context (a passage's heading and document title).
         self._own_words: list[frozenset[str]] = []
-        self._row_names: list[frozenset[str]] = []
         df: Counter[str] = Counter()
         rows = []
         # In how many entries' names each term is: a rare one names an entry ("Vinasoy"), a common one a kind
@@ -235,7 +234,7 @@ class RetrievalIndex:
         for entry in entries:
             names, body = entrytexts_in(entry)
             rows.append(self._row(entry, [names, body, ""], df))
-            self._name_df.update(self._row_names[-1])
+            self._name_df.update(set(rows[-1][1].split()))  # the terms of its names
             english = [entry.name_en, *(t for v in entry.data.values() for t in english_texts_in(v))]
             self._english.update(w for text in english if text for w in _written_words(text))
             for _, name in entry.names():
@@ -276,7 +275,6 @@ class RetrievalIndex:
         fields = [" ".join(terms(ts)) for ts in tokens]
         self._words.append(frozenset(" ".join(fields).split()))
         self._own_words.append(frozenset(" ".join(fields[:2]).split()))
-        self._row_names.append(frozenset(fields[0].split()))
         df.update(set(" ".join(fields).split()))
         return rowid, fields[0], fields[1], fields[2]
 
