@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.text import fold, stem
+from assistant.yamlfile import safe_load
 
 LANGUAGE_DIR = "language"
 ABBREVIATIONS_FILE = f"{LANGUAGE_DIR}/abbreviations.yml"
@@ -112,7 +111,7 @@ class Language:
 
         def read(name: str) -> Any:
             path = knowledge_dir / name
-            return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+            return safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
         abbreviations = read(ABBREVIATIONS_FILE)
         glossary = read(GLOSSARY_FILE)

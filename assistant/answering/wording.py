@@ -9,11 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.kb.documents import document_date_text
 from assistant.kb.schema import WORDING_FILE
 from assistant.text import LANGUAGES
+from assistant.yamlfile import safe_load
 
 
 class WordingError(Exception):
@@ -57,7 +56,7 @@ class Wording:
         """Read and check knowledge_dir/wording/answers.yml."""
         path = knowledge_dir / WORDING_FILE
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = safe_load(handle.read())
         problems = check_wording(data, str(path))
         if problems:
             raise WordingError("; ".join(problems))

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.text import MONTHS_EN
+from assistant.yamlfile import safe_load
 
 DOCUMENTS_DIR = "documents"
 FRONT_MATTER = "---"
@@ -142,7 +141,7 @@ def read_document(path: Path) -> Document | None:
     if parts is None:
         return None
     front, body, first_line = parts
-    meta = yaml.safe_load(front) or {}
+    meta = safe_load(front) or {}
     provinces = meta.get("provinces") or []
     return Document(
         id=path.stem,

@@ -1,6 +1,6 @@
 """Check every knowledge file against schema.py and collect every problem as `file:line: message`.
 
-Only safe YAML is read: the files are composed into nodes with yaml.SafeLoader (for line numbers) and each
+Only safe YAML is read: the files are composed into nodes by the safe loader (for line numbers) and each
 scalar is built by the safe constructor, so no tag can run code. The wording file (wording/answers.yml) is
 checked too: every sentence has vi and en with the same {placeholders}.
 """
@@ -31,6 +31,7 @@ from assistant.kb.schema import WORDING_FILE
 from assistant.language import ABBREVIATIONS_FILE, GLOSSARY_FILE, OUT_OF_SCOPE_FILE
 from assistant.language import KEY_RE as ABBREVIATION_KEY_RE
 from assistant.text import LANGUAGES
+from assistant.yamlfile import compose
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SEED_RE = re.compile(r"[0-9]{3}_[0-9a-f]{16}\.txt\Z")
@@ -155,7 +156,7 @@ def _check_str(ctx: _Context, node: yaml.Node, spec: Spec, path: str) -> Any:
 
 def _thousands(ctx: _Context, node: yaml.Node, path: str) -> _Invalid | None:
     """A problem when a plain number is written with a thousands separator ('650.000'), else None."""
-    if isinstance(node, yaml.ScalarNode) and node.style is None and THOUSANDS_RE.match(node.value):
+    if isinstance(node, yaml.ScalarNode) and not node.style and THOUSANDS_RE.match(node.value):
         digits = node.value.replace(".", "")
         read = f"the number {float(node.value):g}" if node.value.count(".") == 1 else "text"
         message = f"field '{path}' is written {node.value!r}, which YAML reads as {read}"
@@ -473,17 +474,14 @@ def _read(path: Path, ctx: _Context) -> str | None:
 
 
 def _compose(text: str, ctx: _Context) -> yaml.Node | _Invalid | None:
-    loader = yaml.SafeLoader(text)
     try:
-        return loader.get_single_node()
+        return compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = f" ({exc.context})" if exc.context else ""
         return ctx.problem(mark.line + 1 if mark else 1, f"YAML syntax error: {exc.problem}{context}")
     except yaml.YAMLError as exc:
         return ctx.problem(1, f"YAML syntax error: {exc}")
-    finally:
-        loader.dispose()
 
 
 def _entry_list(ctx: _Context, root: yaml.Node | None) -> list[yaml.Node] | None:

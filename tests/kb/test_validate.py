@@ -74,7 +74,7 @@ CASES: dict[str, list[tuple[str, int, str]]] = {
             "field 'value' is written '1.250.000', which YAML reads as text; write 1250000 (no thousands",
         ),
     ],
-    "wording_syntax": [(W, 4, "YAML syntax error: mapping values are not allowed here")],
+    "wording_syntax": [(W, 4, "YAML syntax error: mapping values are not allowed")],
     "wording_missing_language": [(W, 7, "sentence 'units.teams' has no text for en")],
     "wording_placeholders": [
         (
