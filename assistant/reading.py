@@ -2,14 +2,15 @@
 written out (knowledge/language/abbreviations.yml), and a word one typo from the knowledge's words corrected.
 
 The answering code reads every question this way (build_question); the NLU component reads every message
-almost the same way at inference (rasa_ext/normalizer.py: greetings and thanks kept, being intents of their
-own), with the tables of the knowledge folder as they were when the model was loaded.
+almost the same way at inference (rasa_ext/normalizer.py: greetings and thanks kept when nothing else is
+said, being intents of their own), with the tables of the knowledge folder as they were when the model was loaded.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 
 from assistant.kb.documents import read_documents
@@ -28,10 +29,22 @@ def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
     return index.correct(language.expand(without_possessives(text)), detect_language(text))
 
 
+# What makes the rest of a message a question once its greetings, thanks and fillers are dropped: a question
+# mark, a Vietnamese question word anywhere (folded) or an English one first ("hi, when was it built thanks"
+# asks; "cảm ơn bạn đã giúp" and "thanks, it was great" do not).
+_ASKS = re.compile(
+    r"\?|\b(?:gi|j|nao|ai|dau|sao|may|bao nhieu|bao lau|khong|chua)\b"
+    r"|^(?:what|when|where|who|whom|which|how|why|is|are|was|were|does|do|did|can|could|will|should)\b"
+)
+
+
 def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str:
-    """`text` as the NLU reads it: greetings and thanks are kept (they are intents of their own), and typos
-    are corrected in Vietnamese only (an English word one letter from a Vietnamese syllable is not a typo)."""
-    expanded = language.expand(text, drop_fillers=False)
+    """`text` as the NLU reads it: greetings and thanks are dropped only around a question (alone, or with
+    words that ask nothing, they are intents of their own), and typos are corrected in Vietnamese only (an
+    English word one letter from a Vietnamese syllable is not a typo)."""
+    expanded = language.expand(text)
+    if not _ASKS.search(expanded):
+        expanded = language.expand(text, drop_fillers=False)
     return expanded if detect_language(text) == "en" else index.correct(expanded)
 
 
