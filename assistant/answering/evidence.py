@@ -147,12 +147,14 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     if not hits:
         return None
     own = _replacing_subject(knowledge, question)
-    if own is not None:
-        # "Còn chữ ký số thì cấp được bao nhiêu?": the follow-up's own words name what it now asks about; the
-        # subject talked about only tells passages apart.
-        scored = [(knowledge.index.coverage(own, h.terms), h) for h in hits]
-        scored.sort(key=lambda s: -(s[0] + s[1].coverage) / 2)
-        hits = [h for _, h in scored]
+    # "Còn chữ ký số thì cấp được bao nhiêu?": the follow-up's own words name what it now asks about. "Công ty
+    # SAVIS trình bày tham luận gì tại Hội thảo X?": every passage about X holds X's name, so the words asked
+    # of it tell them apart. Either way the whole question counts as much as those words.
+    telling = own if own is not None else asked_query(knowledge, question, query, Reply())
+    if own is not None or 0 < len(telling.content) < len(query.content):
+        hits.sort(
+            key=lambda h: -(knowledge.index.coverage(telling, h.terms) + (h.coverage if own else h.rank)) / 2
+        )
     best = hits[0]
     chosen = [best]
     asked = own or query
@@ -310,6 +312,33 @@ def subject_terms(knowledge: Knowledge, question: Question, reply: Reply) -> fro
     return frozenset(found)
 
 
+def asked_query(knowledge: Knowledge, question: Question, query: Query, structured: Reply) -> Query:
+    """What a question asks: its query without the names of its subject (the entries it names or talks about,
+    the entry the structured reply answers from)."""
+    subject = subject_terms(knowledge, question, structured)
+    talked_about = context_subject(knowledge, question)
+    if talked_about is not None:
+        subject |= knowledge.index.name_terms(talked_about)
+    # A follow-up is read with the conversation's subject, but asks only in its own words: the subject's words
+    # it replaced ("cấp tỉnh" when it asks "còn cấp huyện?") are not asked.
+    own = (
+        set(knowledge.index.query(question.text, (), question.language).content)
+        if talked_about is not None
+        else set(query.content)
+    )
+    # What is asked is a few words; two of them side by side are one ("kết thúc", not "kết quả … thực chất"),
+    # so a pair weighs its full rarity here.
+    return Query(
+        {
+            t: knowledge.index.idf(t) if "_" in t else w
+            for t, w in query.content.items()
+            if t in own and not any(part in subject for part in (t, *t.split("_")))
+        },
+        query.terms,
+        query.alternatives,
+    )
+
+
 def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply:
     """The structured answer, or the evidence answer when it holds what is asked clearly better.
 
@@ -331,25 +360,7 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         ):
             return evidence_reply(knowledge, question, evidence)
         return structured
-    subject = subject_terms(knowledge, question, structured)
-    # A follow-up is read with the conversation's subject, but asks only in its own words: the subject's words
-    # it replaced ("cấp tỉnh" when it asks "còn cấp huyện?") are not asked.
-    own = (
-        set(knowledge.index.query(question.text, (), question.language).content)
-        if context_subject(knowledge, question) is not None
-        else set(query.content)
-    )
-    # What is asked is a few words; two of them side by side are one ("kết thúc", not "kết quả … thực chất"),
-    # so a pair weighs its full rarity here.
-    asked = Query(
-        {
-            t: knowledge.index.idf(t) if "_" in t else w
-            for t, w in query.content.items()
-            if t in own and not any(part in subject for part in (t, *t.split("_")))
-        },
-        query.terms,
-        query.alternatives,
-    )
+    asked = asked_query(knowledge, question, query, structured)
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
     # An event's figures answer "how many"; to "which cities / what activities" they answer something else.
     counts = structured.slots.get("last_intent") in COUNT_INTENTS

@@ -189,6 +189,7 @@ class Hit:
     score: float
     coverage: float
     terms: frozenset[str] = frozenset()  # what it holds: its words and bigrams (and its context's)
+    rank: float = 0.0  # its place in the order: coverage, less for words only its context says and for length
 
     @property
     def is_passage(self) -> bool:
@@ -466,7 +467,7 @@ class RetrievalIndex:
                 rank -= LENGTH_WEIGHT * max(
                     0.0, math.log2(len(self._own_words[rowid]) / self._typical_passage)
                 )
-            ranked.append((rank, Hit(item, score, coverage, self._words[rowid])))
+            ranked.append((rank, Hit(item, score, coverage, self._words[rowid], rank)))
         ranked.sort(key=lambda r: (-round(r[0], 6), -r[1].score))
         return [hit for _, hit in ranked[:limit]]
 
