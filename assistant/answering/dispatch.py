@@ -309,6 +309,12 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
         if other is not None:
             intent = SUGGEST_INTENT[other.topic][0]
             return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    if (
+        intent != "inform"
+        and question.context.get("last_intent") in ANSWERS
+        and _only_changes_context(knowledge, question)
+    ):
+        intent = "inform"  # "… what was its rank in 2021, and what was it in 2022?": the last question again
     if intent == "inform":
         previous = question.context.get("last_intent")
         if previous in ANSWERS:
@@ -317,6 +323,22 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
     if intent in ANSWERS:
         return _with_intent(ANSWERS[intent](knowledge, question), intent)
     return fallback(knowledge, question)
+
+
+def _only_changes_context(knowledge: Knowledge, question: Question) -> bool:
+    """True when a message says nothing but a new year or province ("What was it in 2022?", "Còn Quảng Nam?"):
+    whatever the NLU made of it, it asks the last question again of them."""
+    if not question.years and not question.mentioned.get("provinces"):
+        return False
+    if any(ids for topic, ids in question.mentioned.items() if topic != "provinces"):
+        return False
+    places: set[str] = set()
+    for province in question.mentioned.get("provinces", []):
+        entry = knowledge.entry("provinces", province)
+        if entry is not None:
+            places |= knowledge.index.name_terms(entry)
+    said = knowledge.index.query(question.text, (), question.language).content
+    return all(t in places or _YEAR.fullmatch(t) or any(p in places for p in t.split("_")) for t in said)
 
 
 def _with_intent(reply: Reply, intent: str) -> Reply:

@@ -148,3 +148,19 @@ def test_a_follow_up_that_names_a_new_thing_is_answered_about_it_not_the_last_su
     turn(knowledge, "ask_dt_info", "Quảng Ngãi có bao nhiêu dịch vụ công trực tuyến mức độ 3, 4?", context)
     reply = said(turn(knowledge, "inform", "Còn chữ ký số thì cấp được bao nhiêu?", context))
     assert "2.275" in reply and "800" not in reply
+
+
+def test_a_message_that_only_says_a_new_year_asks_the_last_question_whatever_its_intent(
+    knowledge: Knowledge,
+) -> None:
+    context: dict = {"language": "en"}
+    first = turn(
+        knowledge, "ask_dti_rank", "What was Quang Ngai's DTI rank in 2021", context, province="quang-ngai"
+    )
+    assert "60" in said(first)
+    # the NLU read the second part of "… in 2021 and what was it in 2022?" as a heritage question
+    second = turn(knowledge, "ask_site_info", "what was it in 2022?", context)
+    assert "26" in said(second) and second.slots["last_intent"] == "ask_dti_rank"
+    # a message with words of its own is not a follow-up
+    third = turn(knowledge, "ask_site_info", "what was built in 2022 in Hue?", context)
+    assert third.slots.get("last_intent") != "ask_dti_rank"
