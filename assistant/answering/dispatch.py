@@ -206,6 +206,7 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
         structured = (
             _retrieved_entry_answer(knowledge, question)
             or _named_entry_answer(knowledge, question)
+            or _figure_answer(knowledge, question)
             or structured
         )
     reply = choose(knowledge, question, structured)
@@ -415,6 +416,16 @@ def _named_entry_answer(knowledge: Knowledge, question: Question) -> Reply | Non
         return None
     intent = SUGGEST_INTENT[named[0]][0]
     return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+
+
+def _figure_answer(knowledge: Knowledge, question: Question) -> Reply | None:
+    """The figure a question names ("bao nhiêu di sản được UNESCO công nhận" names the UNESCO count) when its
+    intent's answer found no entry to answer from; None when the figure is not known for the place and year."""
+    if not question.values.get("metric") or question.intent == "ask_tourism_stat":
+        return None
+    intent = "ask_tourism_stat"
+    reply = answer_stat(knowledge, replace(question, intent=intent))
+    return _with_intent(reply, intent) if reply.answered and not reply.asks else None
 
 
 def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None = None) -> Entry | None:

@@ -63,6 +63,7 @@ def respond_parts(
     merged = Reply()
     answered_any = False
     named: dict[str, list[str]] = {}
+    places: list[str] = []
     for text, (intent, entities) in parts:
         question = build_question(knowledge, intent, text, entities, context, today)
         own = {t: ids for t, ids in question.mentioned.items() if ids and t != "provinces"}
@@ -70,6 +71,12 @@ def respond_parts(
             # A part that names nothing is about what the part before named ("Châu bản triều Nguyễn gồm bao
             # nhiêu văn bản, được UNESCO ghi danh năm nào?"), when that part's answer did not keep it.
             question = replace(question, mentioned={**question.mentioned, **named})
+        if question.mentioned.get("provinces"):
+            places = question.mentioned["provinces"]
+        elif places:
+            # ... and of the province the part before named ("Huế có bao nhiêu bảo vật quốc gia và bao nhiêu
+            # di sản được UNESCO công nhận?").
+            question = replace(question, mentioned={**question.mentioned, "provinces": places})
         reply = respond(knowledge, question)
         # The next part takes this one's subject from the conversation when the answer kept it; else by name.
         kept = any(reply.slots.get(slot) for slot in SUBJECT_SLOTS)

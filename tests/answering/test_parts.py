@@ -52,3 +52,17 @@ def test_a_part_that_names_nothing_takes_what_the_part_before_named(knowledge: K
     text = said(respond_parts(knowledge, parts, {"language": "vi"}, TODAY))
     assert "tỉnh/thành nào" not in text
     assert "2017" in text
+
+
+def test_a_part_that_names_no_province_takes_the_one_the_part_before_named(knowledge: Knowledge) -> None:
+    parts = [
+        ("Thừa Thiên Huế có mấy bảo vật quốc gia", ("ask_tourism_stat", [])),
+        # (the NLU's reading of the second part: a heritage question, the UNESCO count named)
+        (
+            "bao nhiêu di sản được UNESCO công nhận?",
+            ("ask_site_recognition", [{"entity": "metric", "value": "unesco_heritages"}]),
+        ),
+    ]
+    text = said(respond_parts(knowledge, parts, {"language": "vi"}, TODAY))
+    assert "Bảo vật quốc gia" in text
+    assert "7 di sản" in text
