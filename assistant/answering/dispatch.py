@@ -124,7 +124,9 @@ def build_question(
             ids = mentioned.setdefault(match.topic, [])
             if match.entry_id not in ids:
                 ids.append(match.entry_id)
-    values: dict[str, str] = {}
+    # A metric or pillar the message says in full ("national-level relics") comes before the NLU's, which may
+    # have taken a part of the phrase ("relics").
+    values: dict[str, str] = dict(knowledge.vocabulary.find(text))
     years = [int(y) for y in _YEAR.findall(text)]
     for entity in entities:
         kind, value = entity.get("entity"), entity.get("value")
@@ -147,8 +149,6 @@ def build_question(
             entry_id = entry.id if entry else (matches[0].entry_id if matches else None)
             if entry_id and entry_id not in mentioned.setdefault(topic, []):
                 mentioned[topic].append(entry_id)
-    for kind, value in knowledge.vocabulary.find(text).items():
-        values.setdefault(kind, value)
     for entry_id in _documents_named(knowledge, text):
         ids = mentioned.setdefault("digital_transformation", [])
         if entry_id not in ids:
