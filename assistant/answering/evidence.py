@@ -28,6 +28,8 @@ ANSWER_COVERAGE = 0.6
 # ... to replace a structured answer that holds much less of it (by at least MARGIN) ...
 OVERRIDE_COVERAGE = 0.7
 MARGIN = 0.3
+# ... or to replace one that holds less than this of what is asked (an answer to another question) ...
+UNRELATED = 0.2
 # ... and for a second passage to be quoted beside the first (it must also hold terms the first lacks).
 SECOND_COVERAGE = 0.4
 # A question of fewer content words than this ("How much does it cost?", asked of nothing) says too little for
@@ -375,11 +377,21 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             return evidence_reply(knowledge, question, evidence)
         if not structured.answered:
             return structured
-    if evidence.coverage < OVERRIDE_COVERAGE or not asked.content:
+    if not asked.content:
         return structured
+    held_by_passages = knowledge.index.coverage(asked, passages_terms)
+    held_by_structured = reply_coverage(knowledge, asked, structured)
     if (
-        knowledge.index.coverage(asked, passages_terms)
-        >= reply_coverage(knowledge, asked, structured) + MARGIN
+        held_by_structured < UNRELATED
+        and evidence.coverage >= ANSWER_COVERAGE
+        and held_by_passages >= ANSWER_COVERAGE
     ):
+        # The structured reply says nothing of what is asked (Quảng Ngãi's tourism figures to "what share of
+        # Quảng Ngãi's people live from farming?"): a passage that holds it answers, as to a question the
+        # structured path could not answer.
+        return evidence_reply(knowledge, question, evidence)
+    if evidence.coverage < OVERRIDE_COVERAGE:
+        return structured
+    if held_by_passages >= held_by_structured + MARGIN:
         return evidence_reply(knowledge, question, evidence)
     return structured

@@ -502,3 +502,19 @@ def test_figures_answer_how_many_but_not_which(knowledge: Knowledge) -> None:
     assert "Đà Lạt" in which
     many = said(reply_to(knowledge, "ask_event_figures", "Tuần lễ CĐS Huế 2022 có bao nhiêu gian hàng?"))
     assert "25" in many and "Đà Lạt" not in many
+
+
+def test_a_structured_reply_that_says_nothing_asked_yields_to_a_sentence_that_does(
+    knowledge: Knowledge,
+) -> None:
+    # Read as a statistic, the question gets the province's tourism figures for the year, none of which is asked.
+    document = made_up(
+        "ngu-nghiep-2022",
+        "Ngư nghiệp Quảng Ngãi 2022",
+        "2022-05-01",
+        "quang-ngai",
+        "Năm 2022, Quảng Ngãi có hơn 5.000 tàu cá đánh bắt xa bờ.\n",
+    )
+    question = "Quảng Ngãi có bao nhiêu tàu cá đánh bắt xa bờ theo ngành thủy sản?"  # "ngành thủy sản" unsaid
+    reply = reply_to(with_document(knowledge, document), "ask_tourism_stat", question, province="quang-ngai")
+    assert "5.000 tàu cá" in said(reply)
