@@ -122,10 +122,14 @@ def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: li
         names = [fold(n) for _, n in entry.names()] if entry is not None else []
         if place not in document.provinces and not any(f" {n} " in folded for n in names):
             return False
-    # A passage that names years is of those years; one that names none, of its document's.
+    # A passage that names years is of those years; one that names none, of its document's. A year the question
+    # only writes in a day's date ("hội thảo 07/10/2022") names what happened that day: any passage of a
+    # document of that year may tell about it (a list of its talks names the years the talks are about).
     stated = set(_YEAR.findall(passage.text))
+    dated = set(_DATED_YEAR.findall(question.text)) - set(_YEAR.findall(_DATE.sub(" ", question.text)))
     return all(
-        str(year) in stated or (not stated and document.date.startswith(str(year))) for year in question.years
+        str(year) in stated or ((not stated or str(year) in dated) and document.date.startswith(str(year)))
+        for year in question.years
     )
 
 
@@ -272,6 +276,8 @@ def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}\b")
+_DATED_YEAR = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b")
 
 
 # Phrases (folded) of a question that asks for a place or a time itself: then the province or the year is the

@@ -42,6 +42,8 @@ MIN_PASSAGE_CHARS = 12
 # "… nhờ 05 điểm: 1. Sự quan tâm …; 2. Triển khai …": a list's item number ends no sentence; the items stay with
 # what they list.
 _ITEM_NUMBER = re.compile(r"(?:^|[\s:;,])\d{1,2}\.$")
+# A report's section number: "I.", "II.", "2.", "a)".
+_OUTLINE_NUMBER = re.compile(r"(?:[IVX]{1,4}|\d{1,2}|[a-zđ])[.)]\s")
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,8 @@ def passages(document_id: str, body: str, first_line: int) -> tuple[Passage, ...
             continue
         if _is_heading(line) and len(line.split()) <= 14:
             heading = line
-            if len(line) < MIN_PASSAGE_CHARS:
-                continue
+            if len(line) < MIN_PASSAGE_CHARS or _OUTLINE_NUMBER.match(line):
+                continue  # a numbered section's title ("2. Nội dung tham luận") says what follows, no fact
         for sentence in _sentences(line):
             if len(sentence) >= MIN_PASSAGE_CHARS:
                 number = len(found)

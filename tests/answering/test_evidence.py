@@ -518,3 +518,21 @@ def test_a_structured_reply_that_says_nothing_asked_yields_to_a_sentence_that_do
     question = "Quảng Ngãi có bao nhiêu tàu cá đánh bắt xa bờ theo ngành thủy sản?"  # "ngành thủy sản" unsaid
     reply = reply_to(with_document(knowledge, document), "ask_tourism_stat", question, province="quang-ngai")
     assert "5.000 tàu cá" in said(reply)
+
+
+def test_a_day_s_date_names_the_event_not_the_year_its_passages_speak_of(knowledge: Knowledge) -> None:
+    document = made_up(
+        "dien-dan-2024",
+        "Diễn đàn kinh tế số Quảng Ngãi",
+        "2024-06-12",
+        "quang-ngai",
+        "Các báo cáo tại Diễn đàn: (1) Công ty Thử Nghiệm trình bày báo cáo “Kinh tế số đến năm 2030”.\n",
+    )
+    known = with_document(knowledge, document)
+    dated = said(
+        reply_to(known, "nlu_fallback", "Công ty Thử Nghiệm trình bày báo cáo gì tại diễn đàn 12/6/2024?")
+    )
+    assert "Kinh tế số đến năm 2030" in dated
+    # a year asked on its own is the year of the fact: this passage speaks of 2030, not of 2024
+    year = said(reply_to(known, "nlu_fallback", "Năm 2024 Công ty Thử Nghiệm trình bày báo cáo gì?"))
+    assert "Kinh tế số đến năm 2030" not in year

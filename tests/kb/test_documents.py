@@ -23,6 +23,14 @@ def test_a_body_is_split_into_sentences_that_keep_their_line_and_heading() -> No
     assert found[1].ref == "doc#1"
 
 
+def test_a_numbered_section_title_heads_what_follows_but_is_not_quoted() -> None:
+    body = "II. Một số hoạt động hưởng ứng\n2. Các hoạt động khác\nĐã thành lập 1.141 tổ công nghệ số.\n"
+    found = passages("doc", body, first_line=1)
+    assert [(p.text, p.heading) for p in found] == [
+        ("Đã thành lập 1.141 tổ công nghệ số.", "2. Các hoạt động khác")
+    ]
+
+
 def test_numbers_and_abbreviations_do_not_end_a_sentence() -> None:
     found = passages("doc", "Doanh thu đạt 1.250.000 đồng, tăng 3,2 lần so với TP. Huế năm trước.\n", 1)
     assert len(found) == 1
