@@ -35,7 +35,11 @@ FRONT_MATTER = "---"
 DATE_RE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
 # A sentence ends with . ! ? or … followed by a space and a capital letter, a digit or an opening mark; not
 # after a short capitalised abbreviation ("TP. Huế", "TS. Nguyễn").
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\[0-9A-ZÀ-ỸĐ])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])\s+(?=[\"“(\[0-9A-ZÀ-ỸĐ])"
+    # ... or, where the space was lost ("họp trực tuyến.Ông Đỗ …"), a word's end and a capitalised word
+    r"|(?<=[a-zà-ỹđ][a-zà-ỹđ][.!?…])(?=[A-ZÀ-ỸĐ][a-zà-ỹđ])"
+)
 _ABBREVIATION = re.compile(r"(?:^|\s)[A-ZĐ][A-Za-zđ]{0,3}\.$")
 HEADING_MAX_CHARS = 90
 MIN_PASSAGE_CHARS = 12

@@ -31,6 +31,17 @@ def test_a_numbered_section_title_heads_what_follows_but_is_not_quoted() -> None
     ]
 
 
+def test_a_sentence_ends_where_the_space_after_its_full_stop_was_lost() -> None:
+    found = passages(
+        "doc", "Các bệnh viện họp trực tuyến.Ông Nguyễn Văn Thử cho biết thêm. TP.HCM có 10 tổ.\n", 1
+    )
+    assert [p.text for p in found] == [
+        "Các bệnh viện họp trực tuyến.",
+        "Ông Nguyễn Văn Thử cho biết thêm.",
+        "TP.HCM có 10 tổ.",
+    ]
+
+
 def test_numbers_and_abbreviations_do_not_end_a_sentence() -> None:
     found = passages("doc", "Doanh thu đạt 1.250.000 đồng, tăng 3,2 lần so với TP. Huế năm trước.\n", 1)
     assert len(found) == 1
