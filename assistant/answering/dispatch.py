@@ -173,8 +173,18 @@ def _documents_named(knowledge: Knowledge, text: str) -> list[str]:
     ]
 
 
+def _covered(knowledge: Knowledge, province_id: str) -> bool:
+    entry = knowledge.entry("provinces", province_id)
+    return entry is not None and entry.get("covered") is not False
+
+
 def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[str]]) -> str | None:
-    """A place the user names that the knowledge does not cover (from provinces marked covered: false)."""
+    """A place the user names that the knowledge does not cover (from provinces marked covered: false), when
+    it names no place the knowledge covers ("Quảng Nam sáp nhập vào Đà Nẵng khi nào?" asks about Quảng Nam)."""
+    covered = [p for p in mentioned.get("provinces", []) if _covered(knowledge, p)]
+    if covered:
+        mentioned["provinces"] = covered
+        return None
     for province_id in mentioned.get("provinces", []):
         entry = knowledge.entry("provinces", province_id)
         if entry is not None and entry.get("covered") is False:

@@ -90,6 +90,13 @@ def test_dti_rank_of_an_uncovered_province_returns_no_rank(ask: AskFn) -> None:
     assert not reply.answered
 
 
+def test_an_uncovered_place_beside_a_covered_one_is_not_what_is_asked(ask: AskFn) -> None:
+    # Quảng Nam's merger names Đà Nẵng, which the knowledge does not cover as a province of its own
+    text = said(ask("ask_dt_info", "Quảng Nam hợp nhất vào Đà Nẵng từ khi nào?"))
+    assert "chưa có thông tin về Đà Nẵng" not in text
+    assert "2025" in text
+
+
 def test_dti_rank(ask: AskFn) -> None:
     text = said(ask("ask_dti_rank", "DTI Quảng Ngãi 2022 xếp thứ mấy"))
     assert "26" in text
