@@ -217,6 +217,7 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
             _retrieved_entry_answer(knowledge, question)
             or _named_entry_answer(knowledge, question)
             or _figure_answer(knowledge, question)
+            or _subject_answer(knowledge, question)
             or structured
         )
     reply = choose(knowledge, question, structured)
@@ -426,6 +427,22 @@ def _named_entry_answer(knowledge: Knowledge, question: Question) -> Reply | Non
         return None
     intent = SUGGEST_INTENT[named[0]][0]
     return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+
+
+def _subject_answer(knowledge: Knowledge, question: Question) -> Reply | None:
+    """The answer about what the conversation was about, when a message that names nothing was read as a
+    question about another kind of entry ("Who runs it?" after an app, read as an event's organiser)."""
+    subject = context_subject(knowledge, question)
+    if (
+        subject is None
+        or subject.topic not in SUGGEST_INTENT
+        or SUBJECT_TOPIC.get(question.intent) == subject.topic
+    ):
+        return None
+    intent = SUGGEST_INTENT[subject.topic][0]
+    named = replace(question, intent=intent, mentioned={**question.mentioned, subject.topic: [subject.id]})
+    reply = ANSWERS[intent](knowledge, named)
+    return _with_intent(reply, intent) if reply.answered and not reply.asks else None
 
 
 def _figure_answer(knowledge: Knowledge, question: Question) -> Reply | None:

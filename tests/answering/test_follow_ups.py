@@ -164,3 +164,12 @@ def test_a_message_that_only_says_a_new_year_asks_the_last_question_whatever_its
     # a message with words of its own is not a follow-up
     third = turn(knowledge, "ask_site_info", "what was built in 2022 in Hue?", context)
     assert third.slots.get("last_intent") != "ask_dti_rank"
+
+
+def test_a_follow_up_read_as_another_kind_of_question_is_asked_of_the_subject(knowledge: Knowledge) -> None:
+    context: dict = {"language": "en"}
+    turn(knowledge, "ask_dt_info", "What is the Hue-S app for?", context)
+    # "Who runs it?" read as an event's organiser: it is the app's, not "which event do you mean?"
+    reply = turn(knowledge, "ask_event_organiser", "Who runs it?", context)
+    assert reply.answered and not reply.asks
+    assert reply.slots["last_intent"] == "ask_dt_info"
