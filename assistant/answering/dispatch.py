@@ -15,6 +15,7 @@ from assistant.answering.digital import answer_dt_info, dt_entry
 from assistant.answering.events import answer_event, dates_in, events_on, list_events
 from assistant.answering.evidence import (
     ANSWER_COVERAGE,
+    asks_count,
     choose,
     context_subject,
     find_evidence,
@@ -75,9 +76,8 @@ ENTRY_MARGIN = 0.1
 RETRIEVED_ENTRIES = 10
 STRONG_SCORE = 0.6
 STRONG_MARGIN = 2.0
-# Words that refer back to what was just talked about (folded), and phrases that ask for a count.
+# Words that refer back to what was just talked about (folded).
 PRONOUNS = ("no", "nay", "it", "this", "they")
-COUNT_PHRASES = (" bao nhieu ", " how many ", " so luong ")
 # Topics whose names are looked for in every message; provinces on their own, so that a province inside a
 # longer name ("DTI Quảng Ngãi 2022") still counts as named.
 MENTION_TOPICS = (
@@ -475,7 +475,7 @@ def _follow_up_intent(question: Question) -> str | None:
     previous = str(question.context.get("last_intent") or "")
     folded = f" {fold(question.text)} "
     if previous.startswith(("ask_event", "list_events")) and question.context.get("event"):
-        if any(phrase in folded for phrase in COUNT_PHRASES):
+        if asks_count(folded):
             return "ask_event_figures"
         if any(f" {word} " in folded for word in PRONOUNS):
             return "ask_event_info"

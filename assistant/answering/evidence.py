@@ -287,6 +287,13 @@ _ASKS_NUMBER = re.compile(
     r"\b(?:nam nao|ngay nao|khi nao|bao gio|bao nhieu|so luong|which year|what year|when|how many)\b"
 )
 _ASKS_COUNT = re.compile(r"\b(?:bao nhieu|may|so luong|how many|how much|number of)\b")
+
+
+def asks_count(text: str) -> bool:
+    """True when a (folded) question asks how many or how much."""
+    return bool(_ASKS_COUNT.search(text))
+
+
 # Intents whose answer is a count.
 COUNT_INTENTS = frozenset({"ask_event_figures"})
 _ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\b")
@@ -372,7 +379,7 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
     # An event's figures answer "how many"; to "which cities / what activities" they answer something else.
     counts = structured.slots.get("last_intent") in COUNT_INTENTS
-    if not structured.answered or (counts and not _ASKS_COUNT.search(question.text)):
+    if not structured.answered or (counts and not asks_count(question.text)):
         # The structured path knew the subject but not what is asked of it ("tickets to Cù Lao Chàm"): a
         # passage about the subject that does not hold what is asked would answer another question.
         if evidence.coverage >= ANSWER_COVERAGE and not (
