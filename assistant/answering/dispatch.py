@@ -21,6 +21,7 @@ from assistant.answering.evidence import (
     find_evidence,
     question_query,
     reply_coverage,
+    subject_terms,
 )
 from assistant.answering.heritage import answer_site, list_sites
 from assistant.answering.model import SLOT_TOPICS, Question, Reply
@@ -187,7 +188,7 @@ def _unknown_place(knowledge: Knowledge, text: str, mentioned: dict[str, list[st
         return None
     for province_id in mentioned.get("provinces", []):
         entry = knowledge.entry("provinces", province_id)
-        if entry is not None and entry.get("covered") is False:
+        if entry is not None:  # (not covered: the covered ones were seen above)
             mentioned["provinces"] = [p for p in mentioned["provinces"] if p != province_id]
             return name(entry, "vi")
     return None
@@ -209,9 +210,7 @@ def respond(knowledge: Knowledge, question: Question) -> Reply:
     if said is not None and structured.entry != f"{said.topic}:{said.id}":
         # The message says an entry's name nearly whole ("Thừa Thiên Huế trở thành thành phố trực thuộc trung
         # ương khi nào?") while the intent answered something else (where to get help in Huế).
-        intent = SUGGEST_INTENT[said.topic][0]
-        named = replace(question, intent=intent, mentioned={**question.mentioned, said.topic: [said.id]})
-        structured = _with_intent(ANSWERS[intent](knowledge, named), intent)
+        structured = _about(knowledge, question, said)
     if not structured.answered or structured.asks in (*WHICH_ENTRY, "ask_province"):
         structured = (
             _retrieved_entry_answer(knowledge, question)
@@ -292,9 +291,7 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
         return None
     if question.years and best.get("year") is not None and int(best["year"]) not in question.years:
         return None  # never another year's figure
-    intent = SUGGEST_INTENT[best.topic][0]
-    named = replace(question, intent=intent, mentioned={**question.mentioned, best.topic: [best.id]})
-    return _with_intent(ANSWERS[intent](knowledge, named), intent)
+    return _about(knowledge, question, best)
 
 
 def _same_places(question: Question, entry: Entry) -> bool:
@@ -315,12 +312,12 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
         and events_on(knowledge, dates_in(question.text))
     ):
         intent = "ask_event_info"  # "hội thảo ... ngày 7/10/2022 ...": the event held that day
-        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+        return _as_intent(knowledge, question, intent)
     if intent in SUBJECT_TOPIC and _names_nothing(question, SUBJECT_TOPIC[intent]):
         other = _strong_match(knowledge, question, exclude=SUBJECT_TOPIC[intent])
         if other is not None:
             intent = SUGGEST_INTENT[other.topic][0]
-            return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+            return _as_intent(knowledge, question, intent)
     if (
         intent != "inform"
         and question.context.get("last_intent") in ANSWERS
@@ -330,10 +327,10 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
     if intent == "inform":
         previous = question.context.get("last_intent")
         if previous in ANSWERS:
-            return _with_intent(ANSWERS[previous](knowledge, replace(question, intent=previous)), previous)
+            return _as_intent(knowledge, question, previous)
         return fallback(knowledge, question)
     if intent in ANSWERS:
-        return _with_intent(ANSWERS[intent](knowledge, question), intent)
+        return _as_intent(knowledge, question, intent)
     return fallback(knowledge, question)
 
 
@@ -344,11 +341,7 @@ def _only_changes_context(knowledge: Knowledge, question: Question) -> bool:
         return False
     if any(ids for topic, ids in question.mentioned.items() if topic != "provinces"):
         return False
-    places: set[str] = set()
-    for province in question.mentioned.get("provinces", []):
-        entry = knowledge.entry("provinces", province)
-        if entry is not None:
-            places |= knowledge.index.name_terms(entry)
+    places = subject_terms(knowledge, question, Reply())  # (only provinces are named)
     said = knowledge.index.query(question.text, (), question.language).content
     return all(t in places or _YEAR.fullmatch(t) or any(p in places for p in t.split("_")) for t in said)
 
@@ -356,6 +349,23 @@ def _only_changes_context(knowledge: Knowledge, question: Question) -> bool:
 def _with_intent(reply: Reply, intent: str) -> Reply:
     reply.slots.setdefault("last_intent", intent)
     return reply
+
+
+def _as_intent(knowledge: Knowledge, question: Question, intent: str) -> Reply:
+    """The answer to the question asked as `intent`."""
+    return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+
+
+def _about(knowledge: Knowledge, question: Question, entry: Entry) -> Reply:
+    """The answer about one entry, asked as its topic's entries are, the entry taken as named."""
+    intent = SUGGEST_INTENT[entry.topic][0]
+    named = replace(question, mentioned={**question.mentioned, entry.topic: [entry.id]})
+    return _as_intent(knowledge, named, intent)
+
+
+def _if_answered(reply: Reply) -> Reply | None:
+    """The reply when it answers (neither "I don't have that" nor a question back)."""
+    return reply if reply.answered and not reply.asks else None
 
 
 def fallback(knowledge: Knowledge, question: Question) -> Reply:
@@ -368,17 +378,17 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
         previous = str(question.context.get("last_intent") or "")
         same_topic = previous in ANSWERS and SUBJECT_TOPIC.get(previous) == named[0][0]
         intent = previous if same_topic else SUGGEST_INTENT[named[0][0]][0]
-        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+        return _as_intent(knowledge, question, intent)
     strong = _strong_match(knowledge, question)
     if strong is not None:
         intent = SUGGEST_INTENT[strong.topic][0]
-        return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+        return _as_intent(knowledge, question, intent)
     follow_up = _follow_up_intent(question) if not named else None
     previous = str(question.context.get("last_intent") or "")
     if follow_up is None and not named and question.mentioned.get("provinces") and previous in ANSWERS:
         follow_up = previous  # "Còn Quảng Nam …?": the last question, asked of the province it names
     if follow_up is not None:
-        return _with_intent(ANSWERS[follow_up](knowledge, replace(question, intent=follow_up)), follow_up)
+        return _as_intent(knowledge, question, follow_up)
     suggestions = [
         (entry, score)
         for entry, score in rank(knowledge.kb, question.text, SUGGEST_INTENT, limit=3)
@@ -426,7 +436,7 @@ def _named_entry_answer(knowledge: Knowledge, question: Question) -> Reply | Non
     if len(named) != 1 or SUBJECT_TOPIC.get(question.intent) == named[0]:
         return None
     intent = SUGGEST_INTENT[named[0]][0]
-    return _with_intent(ANSWERS[intent](knowledge, replace(question, intent=intent)), intent)
+    return _as_intent(knowledge, question, intent)
 
 
 def _subject_answer(knowledge: Knowledge, question: Question) -> Reply | None:
@@ -439,10 +449,7 @@ def _subject_answer(knowledge: Knowledge, question: Question) -> Reply | None:
         or SUBJECT_TOPIC.get(question.intent) == subject.topic
     ):
         return None
-    intent = SUGGEST_INTENT[subject.topic][0]
-    named = replace(question, intent=intent, mentioned={**question.mentioned, subject.topic: [subject.id]})
-    reply = ANSWERS[intent](knowledge, named)
-    return _with_intent(reply, intent) if reply.answered and not reply.asks else None
+    return _if_answered(_about(knowledge, question, subject))
 
 
 def _figure_answer(knowledge: Knowledge, question: Question) -> Reply | None:
@@ -450,9 +457,7 @@ def _figure_answer(knowledge: Knowledge, question: Question) -> Reply | None:
     intent's answer found no entry to answer from; None when the figure is not known for the place and year."""
     if not question.values.get("metric") or question.intent == "ask_tourism_stat":
         return None
-    intent = "ask_tourism_stat"
-    reply = answer_stat(knowledge, replace(question, intent=intent))
-    return _with_intent(reply, intent) if reply.answered and not reply.asks else None
+    return _if_answered(_as_intent(knowledge, question, "ask_tourism_stat"))
 
 
 def _strong_match(knowledge: Knowledge, question: Question, exclude: str | None = None) -> Entry | None:

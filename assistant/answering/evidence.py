@@ -13,10 +13,12 @@ measure: how much of the question each holds (RetrievalIndex.coverage).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.answering.common import Knowledge
 from assistant.answering.digital import dt_entry
+from assistant.answering.events import dates_in
 from assistant.answering.model import Question, Reply
 from assistant.kb.documents import Passage, document_date_text
 from assistant.kb.entry import Entry
@@ -110,7 +112,16 @@ def _places(knowledge: Knowledge, question: Question) -> list[str]:
     return [str(province)] if question.follows_up() and province and province != "national" else []
 
 
-def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: list[str]) -> bool:
+def _date_only_years(text: str) -> set[str]:
+    """The years a question writes only inside a day's date ("hội thảo 07/10/2022"), not on their own."""
+    alone = Counter(_YEAR.findall(text))
+    in_dates = Counter(str(day.year) for day in dates_in(text))
+    return {year for year, count in in_dates.items() if alone[year] <= count}
+
+
+def _fits(
+    knowledge: Knowledge, question: Question, passage: Passage, places: list[str], dated: set[str]
+) -> bool:
     """A passage may answer only about the province and year asked: its document covers the province (or it
     names it) and it states the year asked (or, naming no year, its document is of that year)."""
     document = knowledge.document(passage.document)
@@ -126,7 +137,6 @@ def _fits(knowledge: Knowledge, question: Question, passage: Passage, places: li
     # only writes in a day's date ("hội thảo 07/10/2022") names what happened that day: any passage of a
     # document of that year may tell about it (a list of its talks names the years the talks are about).
     stated = set(_YEAR.findall(passage.text))
-    dated = set(_DATED_YEAR.findall(question.text)) - set(_YEAR.findall(_DATE.sub(" ", question.text)))
     return all(
         str(year) in stated or ((not stated or str(year) in dated) and document.date.startswith(str(year)))
         for year in question.years
@@ -141,13 +151,14 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     if _content_words(query) < MIN_CONTENT_WORDS:
         return None
     places = _places(knowledge, question)
+    dated = _date_only_years(question.text)
     # A question that asks for a time or a count is answered by a passage that states a number.
     number = bool(_ASKS_NUMBER.search(question.text))
     hits = [
         h
         for h in knowledge.index.search(query, limit=8, passages=True)
         if isinstance(h.item, Passage)
-        and _fits(knowledge, question, h.item, places)
+        and _fits(knowledge, question, h.item, places, dated)
         and (not number or any(c.isdigit() for c in h.item.text))
     ]
     if not hits:
@@ -276,8 +287,6 @@ def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}\b")
-_DATED_YEAR = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b")
 
 
 # Phrases (folded) of a question that asks for a place or a time itself: then the province or the year is the
