@@ -12,6 +12,7 @@ measure: how much of the question each holds (RetrievalIndex.coverage).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -210,10 +211,10 @@ def _content_words(query: Query) -> int:
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:
-    """The terms a passage holds, read in its place: its text, its heading, its document's title and year."""
+    """The terms a passage holds, read in its place: its text, its heading, who says it, its document's title and year."""
     document = knowledge.document(passage.document)
     place = f"{document.title} {document.date[:4]}" if document is not None else ""
-    return knowledge.index.terms_of(f"{passage.text} {passage.heading} {place}")
+    return knowledge.index.terms_of(f"{passage.text} {passage.heading} {passage.speaker} {place}")
 
 
 def _passage(hit: Hit) -> Passage:
@@ -256,28 +257,49 @@ _CLAUSE_END = re.compile(r"(?<=[;:])\s+|\s+(?=\(\d{1,2}\)\s)")
 
 def _excerpt(knowledge: Knowledge, query: Query, text: str) -> str:
     """`text`, or when too long to quote whole, its clauses around the one that holds most of the question
-    (the fourth talk of a list of six is quoted, not the first three): whole clauses, "…" where cut."""
+    (the fourth talk of a list of six is quoted, not the first three): whole clauses, "…" where cut. A list's
+    introduction ("Các tham luận trình bày tại Hội thảo:") is kept before the items quoted."""
     if len(text) <= MAX_QUOTED_CHARS:
         return text
     clauses = [c for c in _CLAUSE_END.split(text) if c]
-    scores = [knowledge.index.coverage(query, knowledge.index.terms_of(c)) for c in clauses]
+    held = [knowledge.index.held(query, knowledge.index.terms_of(c)) for c in clauses]
+    intro = ""
+    if len(clauses) > 2 and clauses[0].endswith(":") and len(clauses[0]) <= MAX_QUOTED_CHARS // 3:
+        # The words the question shares with a list's introduction found the list; the item is told by the rest.
+        intro = clauses[0]
+        clauses = clauses[1:]
+        held = [terms - held[0] for terms in held[1:]]
+    budget = MAX_QUOTED_CHARS - len(intro) - 2
+    # A word most clauses hold ("trình bày tham luận" in a list of talks) tells them apart less than one that
+    # only a few hold ("nông nghiệp"): each term weighs by how few of the passage's clauses hold it.
+    holding = Counter(term for terms in held for term in terms)
+    scores = [
+        sum(query.content[t] * math.log(1 + len(clauses) / holding[t]) for t in terms) for terms in held
+    ]
     best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
     first = last = best
     size = len(clauses[best])
     while True:
         grown = False
         for candidate in (first - 1, last + 1):
-            if 0 <= candidate < len(clauses) and size + len(clauses[candidate]) + 1 <= MAX_QUOTED_CHARS:
+            if 0 <= candidate < len(clauses) and size + len(clauses[candidate]) + 1 <= budget:
                 size += len(clauses[candidate]) + 1
                 first, last = min(first, candidate), max(last, candidate)
                 grown = True
         if not grown:
             break
     quoted = " ".join(clauses[first : last + 1])
-    if len(quoted) > MAX_QUOTED_CHARS:  # one clause longer than a quote
-        quoted = quoted[: MAX_QUOTED_CHARS - 1]
+    if len(quoted) > budget:  # one clause longer than a quote
+        quoted = quoted[:budget]
         last = -1
-    return ("…" if first > 0 else "") + quoted + ("…" if last < len(clauses) - 1 else "")
+    opening = f"{intro} " if intro else ""
+    return (
+        ("…" if first > 0 and not intro else "")
+        + opening
+        + ("… " if first > 0 and intro else "")
+        + quoted
+        + ("…" if last < len(clauses) - 1 else "")
+    )
 
 
 def reply_coverage(knowledge: Knowledge, query: Query, reply: Reply) -> float:

@@ -48,6 +48,12 @@ MIN_PASSAGE_CHARS = 12
 _ITEM_NUMBER = re.compile(r"(?:^|[\s:;,])\d{1,2}\.$")
 # A report's section number: "I.", "II.", "2.", "a)".
 _OUTLINE_NUMBER = re.compile(r"(?:[IVX]{1,4}|\d{1,2}|[a-zđ])[.)]\s")
+# "Ông X, Giám đốc Y nói: …": who speaks, whose words run on to the end of the paragraph.
+_SPEAKER = re.compile(
+    r"^(?P<who>[^:]{3,160}?)\s+(?:nói|cho biết|cho rằng|chia sẻ|nhấn mạnh|khẳng định|phát biểu|bày tỏ|said|says"
+    r"|stated)\s*:",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Passage:
     line: int  # its line in the file
     text: str
     heading: str = ""  # the heading above it, if any
+    speaker: str = ""  # who says it, when it is part of a quote that an earlier sentence introduced
 
     @property
     def ref(self) -> str:
@@ -121,10 +128,14 @@ def passages(document_id: str, body: str, first_line: int) -> tuple[Passage, ...
             heading = line
             if len(line) < MIN_PASSAGE_CHARS or _OUTLINE_NUMBER.match(line):
                 continue  # a numbered section's title ("2. Nội dung tham luận") says what follows, no fact
+        speaker = ""
         for sentence in _sentences(line):
             if len(sentence) >= MIN_PASSAGE_CHARS:
                 number = len(found)
-                found.append(Passage(document_id, number, first_line + offset, sentence, heading))
+                found.append(Passage(document_id, number, first_line + offset, sentence, heading, speaker))
+            introduced = _SPEAKER.match(sentence)
+            if introduced:
+                speaker = introduced.group("who")
     return tuple(found)
 
 

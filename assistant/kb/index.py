@@ -4,7 +4,7 @@ Ranking is SQLite's FTS5 (an inverted index with BM25 and column weights, in the
 run on an in-memory table built with each knowledge snapshot: no ranking code of our own. What goes in are
 search terms made here: folded words (no case, no diacritics, so "Quảng Ngãi" and "quang ngai" are one term)
 and syllable bigrams ("quang_ngai"), since a Vietnamese word is often two syllables. Names weigh most, then the
-texts, then a passage's heading and document title.
+texts, then a passage's heading, speaker and document title.
 
 FTS5 scores every row that holds any query term, so terms found in a large share of the rows (question words,
 "du lich" in a travel knowledge base) are left out of the query when rarer ones are there: the work of a search
@@ -98,7 +98,7 @@ EN_STOP_WORDS = frozenset(
     """about an and are as at be been by can could did do does for from had has have how i in is it its me my of
     on or please tell that the their there this to was were what when where which who whom why will with would
     you your many much take took taken part get got make made have has had do done give gave say said see also
-    than then into some any all each other want wants wanted know being""".split()
+    than then into some any all each other want wants wanted know being mention mentioned mentions""".split()
 )
 # Compared with a question's stemmed words ("does" is "doe" once stemmed).
 EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS} | {re.sub(r"^(b|m)y$", r"\1i", w) for w in EN_STOP_WORDS}
@@ -247,7 +247,7 @@ class RetrievalIndex:
         for document in documents:
             for passage in document.passages:
                 # A passage is read in its place: under its heading, in its document of that year.
-                context = f"{passage.heading} {document.title} {document.date[:4]}"
+                context = f"{passage.heading} {passage.speaker} {document.title} {document.date[:4]}"
                 rows.append(self._row(passage, ["", passage.text, context], df))
                 if document.language == "en":
                     self._english.update(_written_words(passage.text))
@@ -411,12 +411,16 @@ class RetrievalIndex:
         total = sum(query.content.values())
         if not total:
             return 0.0
+        return sum(query.content[term] for term in self.held(query, found)) / total
+
+    def held(self, query: Query, found: Iterable[str]) -> frozenset[str]:
+        """The question's content terms that `found` holds (directly or through an equivalent)."""
         have = found if isinstance(found, (set, frozenset)) else set(found)
-        held = 0.0
-        for term, weight in query.content.items():
-            if self._holds(query, term, have) or ("_" in term and self._holds_translated(query, term, have)):
-                held += weight
-        return held / total
+        return frozenset(
+            term
+            for term in query.content
+            if self._holds(query, term, have) or ("_" in term and self._holds_translated(query, term, have))
+        )
 
     @staticmethod
     def _holds(query: Query, term: str, have: frozenset[str] | set[str]) -> bool:

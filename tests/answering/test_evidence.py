@@ -276,6 +276,33 @@ def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowle
     assert len(text.splitlines()[0]) <= 600 + 4
 
 
+def test_a_long_passage_is_quoted_around_the_words_that_tell_its_parts_apart(knowledge: Knowledge) -> None:
+    # Every talk but the eighth "trình bày tham luận": the words the question shares with all of them weigh
+    # less than the one only the eighth holds ("nông nghiệp", common in the knowledge).
+    talks = "; ".join(
+        f"({n}) Ông Người Thứ {n}, Giám đốc Công ty Số {n}, trình bày tham luận “Chủ đề dài số {n} về nội dung"
+        f" chuyển đổi số trong lĩnh vực thứ {n} của tỉnh”"
+        for n in range(1, 11)
+    )
+    talks = talks.replace("trình bày tham luận “Chủ đề dài số 8", "với tham luận “ngành nông nghiệp")
+    body = f"Các tham luận trình bày tại Hội nghị sách: {talks}.\n"
+    document = Document(
+        "hoi-nghi-sach",
+        "Hội nghị sách Quảng Ngãi",
+        {"title": "Hội nghị sách (bài báo thử)"},
+        "2024-05",
+        ("quang-ngai",),
+        "vi",
+        "test",
+        "documents/hoi-nghi-sach.md",
+        passages("hoi-nghi-sach", body, 1),
+    )
+    fair = with_document(knowledge, document)
+    text = said(reply_to(fair, "nlu_fallback", "Ai trình bày tham luận về nông nghiệp ở hội nghị sách?"))
+    assert "Ông Người Thứ 8" in text
+    assert text.startswith("«Các tham luận trình bày tại Hội nghị sách: … ")  # the list's introduction kept
+
+
 def test_where_a_site_lies_is_answered_from_the_site_not_a_passage(knowledge: Knowledge) -> None:
     # "nằm" of "nằm ở đâu" folds like "năm" (year) and "Nam": it asks where, it is no word of the content.
     reply = reply_to(knowledge, "ask_site_location", "Di tích Văn hóa Sa Huỳnh nằm ở đâu?")

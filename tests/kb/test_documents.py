@@ -42,6 +42,19 @@ def test_a_sentence_ends_where_the_space_after_its_full_stop_was_lost() -> None:
     ]
 
 
+def test_the_sentences_of_a_quote_keep_who_says_them_to_the_end_of_the_paragraph() -> None:
+    body = (
+        "Ông Nguyễn Văn Thử, Giám đốc Công ty Số nói: Việc này cần thời gian. Thứ hai là con người.\n"
+        "Một đoạn khác không có lời ai.\n"
+    )
+    found = passages("doc", body, first_line=1)
+    assert [(p.text, p.speaker) for p in found] == [
+        ("Ông Nguyễn Văn Thử, Giám đốc Công ty Số nói: Việc này cần thời gian.", ""),
+        ("Thứ hai là con người.", "Ông Nguyễn Văn Thử, Giám đốc Công ty Số"),
+        ("Một đoạn khác không có lời ai.", ""),
+    ]
+
+
 def test_numbers_and_abbreviations_do_not_end_a_sentence() -> None:
     found = passages("doc", "Doanh thu đạt 1.250.000 đồng, tăng 3,2 lần so với TP. Huế năm trước.\n", 1)
     assert len(found) == 1
