@@ -80,6 +80,8 @@ QUESTION_PHRASES = (
     "cai gi",
     "tai sao",
     "vi sao",
+    "lien quan toi",
+    "lien quan den",
     "how many",
     "how much",
     "how long",
@@ -90,6 +92,7 @@ QUESTION_PHRASES = (
     "where is",
     "who is",
     "who was",
+    "related to",
 )
 VI_STOP_WORDS = frozenset("la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi".split())
 # English ones are dropped from an English question only: folded, several are Vietnamese words ("Mỹ" my, "An"
