@@ -92,14 +92,17 @@ def _recognition_lines(knowledge: Knowledge, site: Entry, language: str) -> list
     lines = []
     for recognition in site.get("recognitions") or ():
         title = text_of(recognition.get("title"), language)
+        decision = recognition.get("decision")
+        key = "site_recognition" if title else "site_recognition_untitled"
         lines.append(
             knowledge.wording.say(
-                "site_recognition" if title else "site_recognition_untitled",
+                f"{key}_by_decision" if decision else key,
                 language,
                 name=name(site, language),
                 level=knowledge.wording.say(f"site_recognition_level.{recognition['level']}", language),
                 recognition=title,
                 year=recognition["year"],
+                decision=decision,
             )
         )
     return lines

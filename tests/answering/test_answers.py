@@ -27,6 +27,12 @@ def test_site_answer_in_english(ask: AskFn) -> None:
     assert "Source:" in text
 
 
+def test_a_recognition_names_its_decision_when_the_knowledge_has_it(ask: AskFn) -> None:
+    text = said(ask("ask_site_recognition", "Văn hóa Sa Huỳnh được xếp hạng đặc biệt theo quyết định nào?"))
+    assert "năm 2022 theo Quyết định 1649/QĐ-TTg" in text
+    assert "năm 1997:" in text  # a recognition without a decision is said as before
+
+
 def test_follow_up_recognition_uses_the_site_from_context(ask: AskFn) -> None:
     first = ask("ask_site_info", "Lăng Tự Đức là gì?")
     reply = ask("ask_site_recognition", "Nó được công nhận năm nào?", **first.slots)
