@@ -1,5 +1,6 @@
 """How a message is read before anything is looked up in it: folded, the abbreviations and fillers people type
-written out (knowledge/language/abbreviations.yml), and a word one typo from the knowledge's words corrected.
+written out (knowledge/language/abbreviations.yml), a province's name typed one letter off written out, and a
+word one typo from the knowledge's words corrected.
 
 The answering code reads every question this way (build_question); the NLU component reads every message
 almost the same way at inference (rasa_ext/normalizer.py: greetings and thanks kept when nothing else is
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
     """`text` as the answering code reads it."""
-    return index.correct(language.expand(without_possessives(text)), detect_language(text))
+    expanded = index.correct_places(language.expand(without_possessives(text)), language.abbreviations)
+    return index.correct(expanded, detect_language(text))
 
 
 # What makes the rest of a message a question once its greetings, thanks and fillers are dropped: a question
@@ -45,6 +47,7 @@ def read_for_intent(language: Language, index: RetrievalIndex, text: str) -> str
     expanded = language.expand(text)
     if not _ASKS.search(expanded):
         expanded = language.expand(text, drop_fillers=False)
+    expanded = index.correct_places(expanded, language.abbreviations)
     return expanded if detect_language(text) == "en" else index.correct(expanded)
 
 

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.kb.documents import Document, Passage
@@ -39,6 +39,10 @@ MAX_COMMON_ROWS = 200
 CANDIDATES = 30
 # Unknown words this long or longer are read as the known word one typo away.
 SPELL_MIN_LETTERS = 4
+# A province's name or short form is read through a typo when typed in at most this many words, of at least
+# this many letters ("qngai"; not "hue", one letter from many words).
+PLACE_WORDS = 3
+PLACE_MIN_LETTERS = 5
 # A bigram found says the words are together ("diễn giả", not "điện" and "giá"): it counts as much as a word.
 BIGRAM_WEIGHT = 1.0
 # ... scaled by how often its words stand together, down to this share (a rare phrase still says something).
@@ -115,6 +119,10 @@ _QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
 
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit_or_same(a: str, b: str) -> bool:
+    return a == b or one_edit_apart(a, b)
 
 
 def _without_follow_up_marks(tokens: list[str]) -> list[str]:
@@ -261,6 +269,7 @@ class RetrievalIndex:
         self._typical_passage = max(1, sizes[len(sizes) // 2]) if sizes else 1
         self._size = len(self._items)
         self._near: dict[str, list[str]] | None = None
+        self._places: tuple[dict[str, set[tuple[str, str, str]]], frozenset[str]] | None = None
         self._name_terms: dict[tuple[str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -330,6 +339,77 @@ class RetrievalIndex:
                     word = max(near, key=lambda w: (self._vocabulary[w], w))
             out.append(word)
         return "".join(out)
+
+    def correct_places(self, text: str, abbreviations: Mapping[tuple[str, ...], tuple[str, ...]]) -> str:
+        """`text` (folded) with a province's name or short form typed one letter off (or with its spaces lost)
+        written out: "quang ngi", "qnngai", "q.ngni", "quangngai" read "quang ngai". Words that are already a
+        province's name stay, and so does a typo as near to two provinces ("quang nai": Ngãi or Nam?)."""
+        near, spaced = self._place_forms(abbreviations)
+        tokens = list(re.finditer(r"[a-z]+", text))
+        named = [False] * len(tokens)
+        for i in range(len(tokens)):
+            for size in range(1, PLACE_WORDS + 1):
+                if " ".join(t.group() for t in tokens[i : i + size]) in spaced:
+                    named[i : i + size] = [True] * size
+        out, last, i = [], 0, 0
+        while i < len(tokens):
+            for size in range(min(PLACE_WORDS, len(tokens) - i), 0, -1):
+                window = tokens[i : i + size]
+                typed = "".join(t.group() for t in window)
+                if any(named[i : i + size]) or len(typed) < PLACE_MIN_LETTERS:
+                    continue
+                if size == 1 and (typed in self._vocabulary or typed in STOP_WORDS):
+                    continue
+                found = {
+                    (place, name)
+                    for d in _deletions(typed)
+                    for form, place, name in near.get(d, ())
+                    if _one_edit_or_same(typed, form)
+                }
+                if len({place for place, _ in found}) == 1:
+                    out += [text[last : window[0].start()], min(found)[1]]
+                    last = window[-1].end()
+                    i += size
+                    break
+            else:
+                i += 1
+        out.append(text[last:])
+        return "".join(out)
+
+    def _place_forms(
+        self, abbreviations: Mapping[tuple[str, ...], tuple[str, ...]]
+    ) -> tuple[dict[str, set[tuple[str, str, str]]], frozenset[str]]:
+        """The provinces' names and the short forms that stand for them, without spaces: by each form with one
+        letter dropped, (form, province, its name) triples; and the names and short forms as typed."""
+        if self._places is None:
+            written: dict[str, str] = {}
+            for item in self._items:
+                # The provinces the knowledge covers ("national" is no place one types a typo of)
+                if (
+                    isinstance(item, Entry)
+                    and item.topic == "provinces"
+                    and item.id != "national"
+                    and item.get("covered") is not False
+                ):
+                    for _, name in item.names():
+                        folded = " ".join(re.findall(r"[a-z]+", fold(name)))
+                        if folded and re.fullmatch(
+                            r"[a-z ]+", fold(name).replace("-", " ").replace(".", " ")
+                        ):
+                            written[folded] = item.id
+            forms = {name: (place, name) for name, place in written.items()}
+            for short, meaning in abbreviations.items():
+                place = written.get(" ".join(meaning))
+                if place is not None:
+                    forms[" ".join(short)] = (place, " ".join(meaning))
+            near: dict[str, set[tuple[str, str, str]]] = {}
+            for form, (place, name) in forms.items():
+                joined = form.replace(" ", "")
+                if len(joined) >= PLACE_MIN_LETTERS:
+                    for variant in _deletions(joined):
+                        near.setdefault(variant, set()).add((joined, place, name))
+            self._places = (near, frozenset(forms))
+        return self._places
 
     def _near_words(self, word: str) -> list[str]:
         if self._near is None:

@@ -34,3 +34,19 @@ def test_a_typo_is_corrected_to_a_word_not_to_a_stem(knowledge: Knowledge) -> No
     assert read_message(language, index, "And when did it close?") == "and when did it close?"
     assert read_message(language, index, "tourim data") == "tourism data"
     assert read_message(language, index, "Chủ tịch UBND tỉnh") == "chu tich uy ban nhan dan tinh"
+
+
+def test_a_provinces_name_or_short_form_typed_one_letter_off_is_read_as_the_province(
+    knowledge: Knowledge,
+) -> None:
+    language, index = knowledge.language, knowledge.index
+    assert read_message(language, index, "quang ngi đón bao nhiêu khách") == "quang ngai don bao nhieu khach"
+    assert read_message(language, index, "DTI qnngai 2022") == "dti quang ngai 2022"
+    assert read_message(language, index, "dti q.gnai 2022") == "dti quang ngai 2022"
+    assert read_message(language, index, "what was quang nagi's rank") == "what was quang ngai rank"
+    assert read_for_intent(language, index, "qgnai don bn khach") == "quang ngai don bao nhieu khach"
+    # a name already right stays, and so does a typo as near to two provinces
+    assert read_message(language, index, "o quang nam") == "o quang nam"
+    assert read_message(language, index, "quang nai") == "quang nai"
+    # nor do words that only look like a province the knowledge does not cover ("lao động", "căn cước")
+    assert read_message(language, index, "so lao dong cap can cuoc") == "so lao dong cap can cuoc"
