@@ -32,11 +32,12 @@ def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
 
 
 # What makes the rest of a message a question once its greetings, thanks and fillers are dropped: a question
-# mark, a Vietnamese question word anywhere (folded) or an English one first ("hi, when was it built thanks"
-# asks; "cảm ơn bạn đã giúp" and "thanks, it was great" do not).
+# mark, a Vietnamese question word anywhere (folded), an English one first, or a follow-up's opening ("hi, when
+# was it built thanks" and "pls and in 2021 thanks" ask; "cảm ơn bạn đã giúp" and "thanks, it was great" do not).
 _ASKS = re.compile(
     r"\?|\b(?:gi|j|nao|ai|dau|sao|may|bao nhieu|bao lau|khong|chua)\b"
     r"|^(?:what|when|where|who|whom|which|how|why|is|are|was|were|does|do|did|can|could|will|should)\b"
+    r"|^(?:and|con|vay con)\b"
 )
 
 

@@ -50,3 +50,7 @@ def test_a_provinces_name_or_short_form_typed_one_letter_off_is_read_as_the_prov
     assert read_message(language, index, "quang nai") == "quang nai"
     # nor do words that only look like a province the knowledge does not cover ("lao động", "căn cước")
     assert read_message(language, index, "so lao dong cap can cuoc") == "so lao dong cap can cuoc"
+
+
+def test_a_follow_up_between_fillers_is_read_without_them(knowledge: Knowledge) -> None:
+    assert read_for_intent(knowledge.language, knowledge.index, "pls and in 2021 thanks") == "and in 2021"
