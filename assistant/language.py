@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.text import fold, stem
+from assistant.text import fold, stem, without_possessives
 from assistant.yamlfile import safe_load
 
 LANGUAGE_DIR = "language"
@@ -38,8 +38,9 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 def _english_phrase(text: str) -> tuple[str, ...]:
-    """An English phrase as its words' stems: "districts" and "cities" find "district" and "city"."""
-    return tuple(stem(w) for w in _phrase(text))
+    """An English phrase as its words' stems, read as questions are (no possessive 's): "districts" and "cities"
+    find "district" and "city", "people's committee" finds "People's Committee"."""
+    return tuple(stem(w) for w in _phrase(without_possessives(text)))
 
 
 def _phrases(tokens: list[str], longest: int) -> set[tuple[str, ...]]:
@@ -72,6 +73,12 @@ class Language:
 
     def with_learned(self, pairs: Iterable[Pair]) -> Language:
         return dataclasses.replace(self, learned=tuple(pairs))
+
+    @functools.cached_property
+    def longest_phrase(self) -> int:
+        """The most words a phrase of the glossary (or of the learnt pairs) has."""
+        sides = [side for pair in (*self.pairs, *self.learned) for side in pair]
+        return max((len(p) for side in sides for p in side), default=1)
 
     @functools.cached_property
     def acronyms(self) -> Mapping[tuple[str, ...], tuple[str, ...]]:
@@ -161,7 +168,8 @@ class Language:
         """For each glossary phrase found in `words` (folded), the phrase and its other-language phrases."""
         # Words as typed may hold punctuation ("week?", "Ngãi's"): only their letters and digits count.
         tokens = [token for word in words for token in _TOKEN.findall(fold(word))]
-        present = _phrases(tokens, 4) | _phrases([stem(t) for t in tokens], 4)
+        longest = self.longest_phrase
+        present = _phrases(tokens, longest) | _phrases([stem(t) for t in tokens], longest)
         found = list(_pairs_found(self.pairs, present))
         glossed = {word for phrase, _ in found for word in phrase}
         found += [(p, o) for p, o in _pairs_found(self.learned, present) if not glossed & set(p)]

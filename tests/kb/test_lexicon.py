@@ -76,3 +76,18 @@ def test_the_knowledge_is_read_with_its_acronyms_written_out() -> None:
     assert best.coverage == 1.0
     assert "thong tin va truyen thong" in language.read_source("Sở TT&TT")
     assert language.read_source("k kịp") == "k kip"  # chat short forms are not how sources write
+
+
+def test_glossary_phrases_are_read_as_questions_are_whatever_their_length() -> None:
+    language = Language.from_data(
+        None,
+        [
+            {"vi": ["ủy ban nhân dân"], "en": ["people's committee"]},
+            {"vi": ["sở thông tin và truyền thông"], "en": ["department of information and communications"]},
+        ],
+    )
+    # a question loses its possessive 's before the glossary is looked up; so does the glossary
+    found = dict(language.equivalents("who is the people committee".split()))
+    assert found[("people", "committee")] == (("uy", "ban", "nhan", "dan"),)
+    found = dict(language.equivalents("so thong tin va truyen thong quang ngai".split()))
+    assert ("so", "thong", "tin", "va", "truyen", "thong") in found
