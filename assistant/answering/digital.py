@@ -125,6 +125,10 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
     for topic in TOPICS:
         entry = entry or knowledge.entry(topic, question.first(topic))
     units = _asked_units(knowledge, question.text)
+    current = dt_entry(knowledge, question.context.get("dt_entry"))
+    if not units and current is not None and current.get("unit") and is_follow_up(question.text):
+        # "Còn cấp huyện?" after the commune level's members: the level changes, what is counted stays.
+        units = {str(current["unit"])}
     ranked = _candidates(knowledge, question, units)
     if entry is not None and units and entry.get("unit") not in units:
         # "Tổ công nghệ số ... có bao nhiêu thành viên": the name is the teams', the count asked the members'
@@ -133,7 +137,7 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
     if entry is None and ranked and ranked[0][1] >= MATCH_THRESHOLD:
         entry = ranked[0][0]
     if entry is None:
-        entry = dt_entry(knowledge, question.context.get("dt_entry"))
+        entry = current
         if entry is None or question.intent != "inform":
             return no_data(knowledge, question)
     reply = Reply(

@@ -244,7 +244,9 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
         return None
     # For each entry found: how much of the user's own words it holds, in all and in its names (a sibling of
     # the subject names the word that replaced the subject's; an overview only mentions it), and how much of
-    # the question read with the conversation's subject.
+    # the question read with the conversation's subject; ordered by the first two alike (an overview that holds
+    # every word of "Cấp thôn, tổ dân phố thì bao nhiêu?" in its text is not the village level named so), then
+    # by the third.
     found = sorted(
         (
             (
@@ -256,7 +258,7 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
             for h in knowledge.index.search(query, limit=RETRIEVED_ENTRIES, passages=False)
             if isinstance(h.item, Entry)
         ),
-        key=lambda f: (-f[0], -f[1], -f[2]),
+        key=lambda f: (-(f[0] + f[1]) / 2, -f[2]),
     )
     if not found or found[0][0] < ENTRY_COVERAGE or found[0][2] < CONTEXT_COVERAGE:
         return None
@@ -283,6 +285,12 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
         # kind of entry talked about, if one of the two is of that kind; else neither is taken.
         subject = context_subject(knowledge, question)
         same = [f for f in found[:2] if subject is not None and f[3].topic == subject.topic]
+        if len(same) == 2 and subject is not None:
+            # Both are of that kind: the follow-up changed one thing of the subject ("Còn cấp huyện?" after the
+            # commune level's members), so the one whose name keeps the rest of the subject's is meant.
+            named = knowledge.index.name_terms(subject)
+            kept = [len(named & knowledge.index.name_terms(f[3])) for f in same]
+            same = [same[0]] if kept[0] > kept[1] else [same[1]] if kept[1] > kept[0] else []
         if len(same) != 1:
             return None
         found = same

@@ -173,3 +173,18 @@ def test_a_follow_up_read_as_another_kind_of_question_is_asked_of_the_subject(kn
     reply = turn(knowledge, "ask_event_organiser", "Who runs it?", context)
     assert reply.answered and not reply.asks
     assert reply.slots["last_intent"] == "ask_dt_info"
+
+
+def test_a_follow_up_that_names_a_new_level_keeps_what_was_counted(knowledge: Knowledge) -> None:
+    context: dict = {}
+    first = turn(
+        knowledge,
+        "ask_dt_info",
+        "Tổ công nghệ số cộng đồng cấp xã ở Quảng Ngãi có bao nhiêu thành viên?",
+        context,
+    )
+    assert "1.690 thành viên" in said(first)
+    # the members, not the teams, of the district level (13 teams, 169 members)
+    assert "169 thành viên" in said(turn(knowledge, "inform", "Còn cấp huyện?", context)).splitlines()[0]
+    village = said(turn(knowledge, "nlu_fallback", "Cấp thôn, tổ dân phố thì bao nhiêu?", context))
+    assert "5.653" in village.splitlines()[0]
