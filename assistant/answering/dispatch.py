@@ -30,6 +30,7 @@ from assistant.answering.retrieval import CLEAR_FLOOR, CLEAR_LEAD, name_coverage
 from assistant.answering.services import answer_service
 from assistant.answering.statistics import answer_dti, answer_stat
 from assistant.kb.entry import Entry
+from assistant.kb.index import is_follow_up
 from assistant.reading import read_message
 from assistant.text import detect_language, fold
 
@@ -343,13 +344,17 @@ def answer(knowledge: Knowledge, question: Question) -> Reply:
 
 
 def _only_changes_context(knowledge: Knowledge, question: Question) -> bool:
-    """True when a message says nothing but a new year or province ("What was it in 2022?", "Còn Quảng Nam?"):
-    whatever the NLU made of it, it asks the last question again of them."""
-    if not question.years and not question.mentioned.get("provinces"):
+    """True when a message says nothing but a new year or province ("What was it in 2022?", "Còn Quảng Nam?"),
+    or, marked as a follow-up, a new subject of the kind talked about ("And the Nam Giao Esplanade?"): whatever
+    the NLU made of it, it asks the last question again of them."""
+    others = [topic for topic, ids in question.mentioned.items() if ids and topic != "provinces"]
+    if others:
+        subject = context_subject(knowledge, replace(question, mentioned={}))  # what was talked about
+        if not is_follow_up(question.text) or subject is None or others != [subject.topic]:
+            return False
+    elif not question.years and not question.mentioned.get("provinces"):
         return False
-    if any(ids for topic, ids in question.mentioned.items() if topic != "provinces"):
-        return False
-    places = subject_terms(knowledge, question, Reply())  # (only provinces are named)
+    places = subject_terms(knowledge, question, Reply())  # the names of what is named
     said = knowledge.index.query(question.text, (), question.language).content
     return all(t in places or _YEAR.fullmatch(t) or any(p in places for p in t.split("_")) for t in said)
 

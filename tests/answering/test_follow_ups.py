@@ -188,3 +188,16 @@ def test_a_follow_up_that_names_a_new_level_keeps_what_was_counted(knowledge: Kn
     assert "169 thành viên" in said(turn(knowledge, "inform", "Còn cấp huyện?", context)).splitlines()[0]
     village = said(turn(knowledge, "nlu_fallback", "Cấp thôn, tổ dân phố thì bao nhiêu?", context))
     assert "5.653" in village.splitlines()[0]
+
+
+def test_a_follow_up_that_names_only_a_new_subject_asks_the_last_question_of_it(knowledge: Knowledge) -> None:
+    context: dict = {"language": "en"}
+    first = turn(
+        knowledge, "ask_site_info", "When was the Ho Quyen arena built?", context, site="ho-quyen-arena"
+    )
+    assert "1830" in said(first)
+    # the NLU may read it as a location question; it only names a new site of the kind talked about
+    follow = turn(
+        knowledge, "ask_site_location", "And the Nam Giao Esplanade?", context, site="nam-giao-esplanade"
+    )
+    assert "1806" in said(follow)
