@@ -30,7 +30,7 @@ from assistant.answering.retrieval import CLEAR_FLOOR, CLEAR_LEAD, name_coverage
 from assistant.answering.services import answer_service
 from assistant.answering.statistics import answer_dti, answer_stat
 from assistant.kb.entry import Entry
-from assistant.kb.index import is_follow_up
+from assistant.kb.index import Query, is_follow_up
 from assistant.reading import read_message
 from assistant.text import detect_language, fold
 
@@ -282,11 +282,17 @@ def _retrieved_entry_answer(knowledge: Knowledge, question: Question) -> Reply |
     if len(found) > 1 and all(
         second >= first - ENTRY_MARGIN for first, second in zip(found[0][:3], found[1][:3], strict=True)
     ):
-        # Two entries hold the user's words and the conversation's subject alike: a follow-up stays with the
-        # kind of entry talked about, if one of the two is of that kind; else neither is taken.
+        # Two entries hold the user's words and the conversation's subject alike: the one whose names say the
+        # words as the user wrote them, not through a translation, is meant ("hợp nhất" in one name, "merger" in
+        # the other's English name); else a follow-up stays with the kind of entry talked about, if one of the two
+        # is of that kind; else neither is taken.
+        as_written = Query(own.content, own.terms, {})
+        said = [knowledge.index.coverage(as_written, knowledge.index.name_terms(f[3])) for f in found[:2]]
         subject = context_subject(knowledge, question)
         same = [f for f in found[:2] if subject is not None and f[3].topic == subject.topic]
-        if len(same) == 2 and subject is not None:
+        if abs(said[0] - said[1]) > ENTRY_MARGIN:
+            same = [found[0] if said[0] > said[1] else found[1]]
+        elif len(same) == 2 and subject is not None:
             # Both are of that kind: the follow-up changed one thing of the subject ("Còn cấp huyện?" after the
             # commune level's members), so the one whose name keeps the rest of the subject's is meant.
             named = knowledge.index.name_terms(subject)

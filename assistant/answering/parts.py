@@ -81,7 +81,9 @@ def respond_parts(
         # The next part takes this one's subject from the conversation when the answer kept it; else by name.
         kept = any(reply.slots.get(slot) for slot in SUBJECT_SLOTS)
         named = {} if kept else own or named
-        merged.messages += reply.messages
+        # A part answered by what an earlier part's reply already says ("… hợp nhất với địa phương nào, chính
+        # quyền mới hoạt động từ ngày nào?": one entry says both) is not said twice.
+        merged.messages += [m for m in reply.messages if m not in merged.messages]
         merged.slots.update(reply.slots)
         context.update({k: v for k, v in reply.slots.items() if k in CONTEXT_SLOTS})
         merged.entry = merged.entry or reply.entry

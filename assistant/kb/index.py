@@ -74,6 +74,9 @@ QUESTION_PHRASES = (
     "bao gio",
     "nam o dau",
     "o dau",
+    "dia phuong nao",
+    "tinh nao",
+    "noi nao",
     "nhu the nao",
     "the nao",
     "ra sao",
@@ -97,6 +100,9 @@ QUESTION_PHRASES = (
     "who is",
     "who was",
     "related to",
+    "which province",
+    "which city",
+    "which place",
 )
 VI_STOP_WORDS = frozenset("la cua khong duoc nhung cac gi ai nao vay voi va thi oi a nhe ha nhi".split())
 # English ones are dropped from an English question only: folded, several are Vietnamese words ("Mỹ" my, "An"

@@ -66,3 +66,13 @@ def test_a_part_that_names_no_province_takes_the_one_the_part_before_named(knowl
     text = said(respond_parts(knowledge, parts, {"language": "vi"}, TODAY))
     assert "Bảo vật quốc gia" in text
     assert "7 di sản" in text
+
+
+def test_a_part_answered_by_what_an_earlier_part_said_is_not_said_twice(knowledge: Knowledge) -> None:
+    parts = [
+        ("Quảng Nam hợp nhất với địa phương nào", ("nlu_fallback", [])),
+        ("chính quyền mới hoạt động từ ngày nào?", ("nlu_fallback", [])),
+    ]
+    text = said(respond_parts(knowledge, parts, {"language": "vi"}, TODAY))
+    assert "Đà Nẵng" in text and "1/7/2025" in text
+    assert text.count("Nghị quyết số 202/2025/QH15") == 1
