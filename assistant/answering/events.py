@@ -67,6 +67,22 @@ MAX_CALENDARS = 3  # calendar files sent with a list of upcoming events
 _COMMON = frozenset("bao nhieu so luong luot co the how many number of at the a".split())
 
 
+# A month of a year: "tháng 10/2022", "tháng 10 năm 2022", "10/2022", "October 2022" (folded).
+_MONTH_Y = re.compile(
+    r"(?<![\d/.-])(?:thang )?(\d{1,2})(?:/| nam )(\d{4})(?!\d)|\b(" + "|".join(_MONTHS) + r"),? (\d{4})(?!\d)"
+)
+
+
+def months_in(text: str) -> set[tuple[int, int]]:
+    """The (year, month) pairs a question writes as a month of a year, days aside."""
+    found = set()
+    for month, year, month_name, named_year in _MONTH_Y.findall(fold(text)):
+        number = int(month) if month else _MONTHS[month_name]
+        if 1 <= number <= 12:
+            found.add((int(year or named_year), number))
+    return found
+
+
 def dates_in(text: str) -> set[date]:
     """The calendar dates written in a question: 7/10/2022, 07-10-2022, 2022-10-07, 7 October 2022."""
     found: set[date] = set()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.answering.common import Knowledge
 from assistant.answering.digital import dt_entry
-from assistant.answering.events import dates_in
+from assistant.answering.events import dates_in, months_in
 from assistant.answering.model import Question, Reply
 from assistant.kb.documents import Passage, document_date_text
 from assistant.kb.entry import Entry
@@ -114,9 +114,11 @@ def _places(knowledge: Knowledge, question: Question) -> list[str]:
 
 
 def _date_only_years(text: str) -> set[str]:
-    """The years a question writes only inside a day's date ("hội thảo 07/10/2022"), not on their own."""
+    """The years a question writes only inside a day's or a month's date ("hội thảo 07/10/2022", "the workshop
+    in October 2022"), not on their own."""
     alone = Counter(_YEAR.findall(text))
     in_dates = Counter(str(day.year) for day in dates_in(text))
+    in_dates += Counter(str(year) for year, _ in months_in(text))
     return {year for year, count in in_dates.items() if alone[year] <= count}
 
 

@@ -125,7 +125,8 @@ def passages(document_id: str, body: str, first_line: int) -> tuple[Passage, ...
         if not line:
             continue
         if _is_heading(line) and len(line.split()) <= 14:
-            heading = line
+            # A section's number orders the document; it is not what the section is about ("3." is no "thứ ba").
+            heading = _OUTLINE_NUMBER.sub("", line, count=1) if _OUTLINE_NUMBER.match(line) else line
             if len(line) < MIN_PASSAGE_CHARS or _OUTLINE_NUMBER.match(line):
                 continue  # a numbered section's title ("2. Nội dung tham luận") says what follows, no fact
         speaker = ""

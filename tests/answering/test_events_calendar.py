@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answering.common import Knowledge
 from assistant.answering.dispatch import answer, build_question
-from assistant.answering.events import when
+from assistant.answering.events import months_in, when
 from assistant.answering.ics import LINE_OCTETS, escape_text, event_calendar, fold
 from assistant.answering.model import Reply
 from assistant.kb.entry import Entry
@@ -171,3 +171,11 @@ def test_text_values_are_escaped_and_long_lines_folded() -> None:
         f"SUMMARY:{escape_text('Hội thảo; chủ đề, “số”')}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     assert str(the_event(parsed)["SUMMARY"]) == "Hội thảo; chủ đề, “số”"
+
+
+def test_a_month_of_a_year_is_read_as_people_write_it_but_not_from_a_day_or_a_span() -> None:
+    assert months_in("the workshop in October 2022") == {(2022, 10)}
+    assert months_in("hội thảo tháng 10/2022") == {(2022, 10)}
+    assert months_in("hoi thao thang 10 nam 2022") == {(2022, 10)}
+    assert months_in("hội thảo ngày 07/10/2022") == set()
+    assert months_in("giai đoạn 2021-2025, năm 2022") == set()
