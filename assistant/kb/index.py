@@ -411,7 +411,7 @@ class RetrievalIndex:
             near: dict[str, set[tuple[str, str, str]]] = {}
             for form, (place, name) in forms.items():
                 joined = form.replace(" ", "")
-                if len(joined) >= PLACE_MIN_LETTERS:
+                if len(joined) >= PLACE_MIN_LETTERS - 1:  # "qnnam" typed for "qnam"
                     for variant in _deletions(joined):
                         near.setdefault(variant, set()).add((joined, place, name))
             self._places = (near, frozenset(forms))

@@ -54,3 +54,7 @@ def test_a_provinces_name_or_short_form_typed_one_letter_off_is_read_as_the_prov
 
 def test_a_follow_up_between_fillers_is_read_without_them(knowledge: Knowledge) -> None:
     assert read_for_intent(knowledge.language, knowledge.index, "pls and in 2021 thanks") == "and in 2021"
+
+
+def test_a_short_form_typed_with_a_letter_too_many_is_read_as_the_province(knowledge: Knowledge) -> None:
+    assert read_message(knowledge.language, knowledge.index, "QNNAM xếp thứ mấy") == "quang nam xep thu may"
