@@ -37,7 +37,7 @@ def read_message(language: Language, index: RetrievalIndex, text: str) -> str:
 _ASKS = re.compile(
     r"\?|\b(?:gi|j|nao|ai|dau|sao|may|bao nhieu|bao lau|khong|chua)\b"
     r"|^(?:what|when|where|who|whom|which|how|why|is|are|was|were|does|do|did|can|could|will|should)\b"
-    r"|^(?:and|con|vay con)\b"
+    r"|^(?:and|con|vay con|the con)\b"
 )
 
 

@@ -67,6 +67,10 @@ QUESTION_PHRASES = (
     "co bao nhieu",
     "bao nhieu",
     "co may",
+    "xep thu may",
+    "dung thu may",
+    "thu may",
+    "hang may",
     "mat bao lau",
     "bao lau",
     "khi nao",
@@ -118,7 +122,7 @@ EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS} | {re.sub(r"^(b|m)y$", r"\1i",
 STOP_WORDS = VI_STOP_WORDS | EN_STOP_WORDS
 # "Còn X (thì sao)?", "And X?", "What about X?": the words that mark a follow-up ask nothing themselves (and
 # "con" inside a question may be a child, so only its place marks it).
-FOLLOW_UP_OPENINGS = (("vay", "con"), ("con",), ("and",), ("what", "about"), ("how", "about"))
+FOLLOW_UP_OPENINGS = (("vay", "con"), ("the", "con"), ("con",), ("and",), ("what", "about"), ("how", "about"))
 FOLLOW_UP_CLOSINGS = (("thi", "sao"),)
 _QUESTION_PHRASE = re.compile(r"\b(?:" + "|".join(QUESTION_PHRASES) + r")\b")
 

@@ -201,3 +201,12 @@ def test_a_follow_up_that_names_only_a_new_subject_asks_the_last_question_of_it(
         knowledge, "ask_site_location", "And the Nam Giao Esplanade?", context, site="nam-giao-esplanade"
     )
     assert "1806" in said(follow)
+
+
+def test_a_rank_follow_up_that_names_a_new_year_or_province_asks_the_rank_again(knowledge: Knowledge) -> None:
+    # "thứ mấy" asks for a position as "bao nhiêu" asks for a number; "thế còn" opens a follow-up as "còn" does
+    context: dict = {}
+    turn(knowledge, "ask_dti_rank", "dti cua qngai nam 2022 xep hang may vay ad", context)
+    assert "60/63" in said(turn(knowledge, "ask_dti_rank", "con nam 2021 thi qngai dung thu may", context))
+    other = said(turn(knowledge, "inform", "Thế còn Quảng Nam thì đứng thứ mấy ạ?", context))
+    assert "25/63" in other.splitlines()[0]
