@@ -35,6 +35,11 @@ MARGIN = 0.3
 UNRELATED = 0.2
 # ... and for a second passage to be quoted beside the first (it must also hold terms the first lacks).
 SECOND_COVERAGE = 0.4
+# A question about what a thing is, asked without the province the structured path wants, is answered by a
+# passage that holds this much of what it asks, when it asks in this many words at least (one that says little
+# more than a name, "chỉ số DTI là gì", would get any passage that names it, about any province).
+CONCEPT_COVERAGE = 0.8
+CONCEPT_WORDS = 4
 # A question of fewer content words than this ("How much does it cost?", asked of nothing) says too little for
 # a passage to answer it.
 MIN_CONTENT_WORDS = 2
@@ -320,6 +325,8 @@ _ASKS_NUMBER = re.compile(
     r"\b(?:nam nao|ngay nao|khi nao|bao gio|bao nhieu|so luong|which year|what year|when|how many)\b"
 )
 _ASKS_COUNT = re.compile(r"\b(?:bao nhieu|may|so luong|how many|how much|number of)\b")
+# ... or a rank, a place in a ranking.
+_ASKS_RANK = re.compile(r"\b(?:xep hang|hang|xep thu|dung thu|thu may|vi tri|vi thu|rank\w*|position)\b")
 
 
 def asks_count(text: str) -> bool:
@@ -332,16 +339,29 @@ COUNT_INTENTS = frozenset({"ask_event_figures"})
 _ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\b")
 
 
-def _states_what_is_asked(knowledge: Knowledge, question: Question, asked: str, evidence: Evidence) -> bool:
+def _states_what_is_asked(
+    knowledge: Knowledge, question: Question, asked: str, evidence: Evidence, query_asked: Query
+) -> bool:
     """True when a passage may answer a question the structured path would ask about: for a missing province
     or year, only when the question asks for that place or time itself and the passage names it; for the
     other questions (which site, procedure, event?) the passage's own words are enough."""
     text = " ".join(p.text for p in evidence.passages)
+    passage_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
     if asked == "ask_year":
         return bool(_ASKS_TIME.search(question.text)) and bool(_YEAR.search(text))
     if asked == "ask_province":
         named = knowledge.kb.find_in_text(text, "provinces")
-        return bool(_ASKS_PLACE.search(question.text)) and any(m.entry_id != "national" for m in named)
+        if bool(_ASKS_PLACE.search(question.text)) and any(m.entry_id != "national" for m in named):
+            return True
+        # A question about what a thing is, not a figure of a place ("DTI cấp tỉnh gồm những trụ cột nào?"),
+        # needs no province: the passage must hold what is asked nearly whole.
+        return (
+            not question.values
+            and not _ASKS_NUMBER.search(question.text)
+            and not _ASKS_RANK.search(question.text)
+            and _content_words(query_asked) >= CONCEPT_WORDS
+            and knowledge.index.coverage(query_asked, passage_terms) >= CONCEPT_COVERAGE
+        )
     return True
 
 
@@ -404,7 +424,11 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         # The structured path asks for what the question lacks. A passage answers instead only when it holds
         # the question and says what was lacking itself: a quote about an unnamed province or year would guess.
         if evidence.coverage >= ANSWER_COVERAGE and _states_what_is_asked(
-            knowledge, question, structured.asks, evidence
+            knowledge,
+            question,
+            structured.asks,
+            evidence,
+            asked_query(knowledge, question, query, structured),
         ):
             return evidence_reply(knowledge, question, evidence)
         return structured

@@ -563,3 +563,13 @@ def test_a_day_s_date_names_the_event_not_the_year_its_passages_speak_of(knowled
     # a year asked on its own is the year of the fact: this passage speaks of 2030, not of 2024
     year = said(reply_to(known, "nlu_fallback", "Năm 2024 Công ty Thử Nghiệm trình bày báo cáo gì?"))
     assert "Kinh tế số đến năm 2030" not in year
+
+
+def test_a_question_about_what_a_thing_is_needs_no_province_but_a_rank_does(knowledge: Knowledge) -> None:
+    # What the provincial DTI is made of is the same for every province: a passage that says it answers.
+    pillars = reply_to(knowledge, "ask_dti_rank", "dti cap tinh gom may tru cot, la nhung tru cot nao vay")
+    assert not pillars.asks
+    assert "chính quyền số, kinh tế số, xã hội số" in said(pillars)
+    # A rank, or a question that says little more than the index's name, is of a province: which one?
+    for text in ("DTI cấp tỉnh xếp hạng thứ mấy?", "chỉ số DTI là gì"):
+        assert reply_to(knowledge, "ask_dti_rank", text).asks == "ask_province"
