@@ -21,7 +21,7 @@ from assistant.answering.common import Knowledge
 from assistant.answering.digital import dt_entry
 from assistant.answering.events import dates_in, months_in
 from assistant.answering.model import Question, Reply
-from assistant.kb.documents import Passage, document_date_text
+from assistant.kb.documents import Document, Passage, document_date_text
 from assistant.kb.entry import Entry
 from assistant.kb.index import Hit, Query, is_follow_up
 from assistant.text import fold
@@ -144,11 +144,23 @@ def _fits(
     # A passage that names years is of those years; one that names none, of its document's. A year the question
     # only writes in a day's date ("hội thảo 07/10/2022") names what happened that day: any passage of a
     # document of that year may tell about it (a list of its talks names the years the talks are about).
-    stated = set(_YEAR.findall(passage.text))
+    stated = set(_YEAR.findall(passage.text)) or _paragraph_years(document, passage)
     return all(
         str(year) in stated or ((not stated or str(year) in dated) and document.date.startswith(str(year)))
         for year in question.years
     )
+
+
+def _paragraph_years(document: Document, passage: Passage) -> set[str]:
+    """The years the sentences before a passage in its paragraph name ("Năm 2021, … Quảng Nam xếp vị thứ 25/63.
+    Ông Hồ Quang Bửu cho rằng kết quả này …": the second sentence is of 2021 too)."""
+    for before in reversed(document.passages[: passage.number]):
+        if before.line != passage.line:
+            break
+        years = set(_YEAR.findall(before.text))
+        if years:
+            return years
+    return set()
 
 
 def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evidence | None:

@@ -573,3 +573,19 @@ def test_a_question_about_what_a_thing_is_needs_no_province_but_a_rank_does(know
     # A rank, or a question that says little more than the index's name, is of a province: which one?
     for text in ("DTI cấp tỉnh xếp hạng thứ mấy?", "chỉ số DTI là gì"):
         assert reply_to(knowledge, "ask_dti_rank", text).asks == "ask_province"
+
+
+def test_a_sentence_is_of_the_year_the_sentence_before_it_names(knowledge: Knowledge) -> None:
+    # A 2024 article: its second sentence names no year, but speaks of the 2022 result the first one gives.
+    body = (
+        "Năm 2022, chỉ số hài lòng của tỉnh Quảng Ngãi đạt 81%. Ông Lê Văn Thử nhận xét kết quả này là bước"
+        " tiến lớn nhờ bộ phận một cửa.\n"
+        "Ông Lê Văn Thử cũng chủ trì hội nghị tổng kết năm 2024.\n"
+    )
+    extended = with_document(
+        knowledge, made_up("chi-so-hai-long", "Chỉ số hài lòng Quảng Ngãi", "2024-05-02", "quang-ngai", body)
+    )
+    reply = reply_to(extended, "nlu_fallback", "ông Lê Văn Thử nhận xét gì về chỉ số hài lòng năm 2022?")
+    assert "bước tiến lớn" in said(reply)
+    # ... a sentence of another paragraph is of its document's year.
+    assert "tổng kết" not in said(reply)
