@@ -30,6 +30,8 @@ WEBSITE_PHRASES = ("trang web", "website", "web site", "trang thong tin", "cong 
 # Folded phrases after which a question names the unit it counts ("bao nhiêu thành viên").
 COUNT_PHRASES = ("bao nhieu ", "how many ", "so luong ")
 UNIT_BONUS = 0.3
+# A question of fewer words than this that ask something names nothing of its own.
+MIN_ASKING_WORDS = 2
 # Among close matches, the entry whose own name the question covers best wins ("... bao nhiêu thành viên" is
 # the members' count, not the count of members trained).
 COVERAGE_WEIGHT = 0.5
@@ -45,6 +47,13 @@ def _asked_units(knowledge: Knowledge, text: str) -> set[str]:
             if label and any(f"{phrase}{label}" in folded for phrase in COUNT_PHRASES):
                 units.add(key)
     return units
+
+
+def _says_little(knowledge: Knowledge, question: Question) -> bool:
+    """True when a question asks in fewer words than MIN_ASKING_WORDS: any entry that holds one of them would
+    match it as well as the one the conversation is about."""
+    query = knowledge.index.query(question.text, (), question.language)
+    return query.words < MIN_ASKING_WORDS
 
 
 def dt_entry(knowledge: Knowledge, entry_id: object) -> Entry | None:
@@ -134,6 +143,8 @@ def answer_dt_info(knowledge: Knowledge, question: Question) -> Reply:
         # "Tổ công nghệ số ... có bao nhiêu thành viên": the name is the teams', the count asked the members'
         counted = [e for e, score in ranked if e.get("unit") in units and score >= MATCH_THRESHOLD]
         entry = counted[0] if counted else entry
+    if entry is None and current is not None and _says_little(knowledge, question):
+        entry = current  # "Who issued it?": one word asked of what the conversation is about
     if entry is None and ranked and ranked[0][1] >= MATCH_THRESHOLD:
         entry = ranked[0][0]
     if entry is None:

@@ -168,7 +168,7 @@ def find_evidence(knowledge: Knowledge, question: Question, query: Query) -> Evi
     Only passages about the province and year the question asks are taken; none for a place not covered."""
     if question.unknown_place:
         return None
-    if _content_words(query) < MIN_CONTENT_WORDS:
+    if query.words < MIN_CONTENT_WORDS:
         return None
     places = _places(knowledge, question)
     dated = _date_only_years(question.text)
@@ -221,12 +221,7 @@ def _replacing_subject(knowledge: Knowledge, question: Question) -> Query | None
     own = knowledge.index.query(
         question.text, knowledge.language.equivalents(question.text.split()), question.language
     )
-    return own if _content_words(own) >= MIN_CONTENT_WORDS else None
-
-
-def _content_words(query: Query) -> int:
-    """How many words (not word pairs) a question has that ask something."""
-    return sum("_" not in term for term in query.content)
+    return own if own.words >= MIN_CONTENT_WORDS else None
 
 
 def _passage_terms(knowledge: Knowledge, passage: Passage) -> frozenset[str]:
@@ -371,7 +366,7 @@ def _states_what_is_asked(
             not question.values
             and not _ASKS_NUMBER.search(question.text)
             and not _ASKS_RANK.search(question.text)
-            and _content_words(query_asked) >= CONCEPT_WORDS
+            and query_asked.words >= CONCEPT_WORDS
             and knowledge.index.coverage(query_asked, passage_terms) >= CONCEPT_COVERAGE
         )
     return True

@@ -226,6 +226,11 @@ class Query:
     terms: tuple[str, ...]
     alternatives: dict[str, frozenset[str]]
 
+    @property
+    def words(self) -> int:
+        """How many words (not word pairs) the question has that ask something."""
+        return sum("_" not in term for term in self.content)
+
 
 class RetrievalIndex:
     """The index of one knowledge snapshot (immutable once built; searches may run from several threads)."""

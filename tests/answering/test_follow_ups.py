@@ -210,3 +210,18 @@ def test_a_rank_follow_up_that_names_a_new_year_or_province_asks_the_rank_again(
     assert "60/63" in said(turn(knowledge, "ask_dti_rank", "con nam 2021 thi qngai dung thu may", context))
     other = said(turn(knowledge, "inform", "Thế còn Quảng Nam thì đứng thứ mấy ạ?", context))
     assert "25/63" in other.splitlines()[0]
+
+
+def test_a_question_of_one_word_asks_it_of_the_entry_talked_about(knowledge: Knowledge) -> None:
+    context: dict = {"language": "en"}
+    turn(
+        knowledge,
+        "ask_dt_info",
+        "When was Quang Ngai's Plan No. 119 on digital transformation issued?",
+        context,
+    )
+    assert context["dt_entry"] == "qng-plan-119-2020"
+    # Any entry whose text says "issued" matches "Who issued it?" as well: it is asked of the plan.
+    reply = turn(knowledge, "ask_dt_info", "And who issued it?", context)
+    assert "People's Committee" in said(reply)
+    assert context["dt_entry"] == "qng-plan-119-2020"
