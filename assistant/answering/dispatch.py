@@ -399,6 +399,14 @@ def fallback(knowledge: Knowledge, question: Question) -> Reply:
         intent = previous if same_topic else SUGGEST_INTENT[named[0][0]][0]
         return _as_intent(knowledge, question, intent)
     strong = _strong_match(knowledge, question)
+    if (
+        strong is not None
+        and context_subject(knowledge, question) is not None
+        and name_coverage(knowledge.kb, strong, question.text) < SAID_PART
+    ):
+        # In a conversation about something, a word of another entry's name ("theo hình thức gì?" and "đổi
+        # hình thức nhận lương hưu") is no new subject: the message asks about the one talked about.
+        strong = None
     if strong is not None:
         intent = SUGGEST_INTENT[strong.topic][0]
         return _as_intent(knowledge, question, intent)
@@ -432,6 +440,8 @@ def _names_nothing(question: Question, topic: str) -> bool:
 
 # Share of an entry's name (by word weight) a message must say for the name to decide what it is about.
 SAID_NAME = 0.9
+# ... and, in a conversation about something, for a message to name another entry.
+SAID_PART = 0.5
 
 
 def _entry_said(knowledge: Knowledge, question: Question) -> Entry | None:

@@ -414,6 +414,15 @@ def asked_query(knowledge: Knowledge, question: Question, query: Query, structur
     )
 
 
+def _keeping_subject(question: Question, reply: Reply, structured: Reply) -> Reply:
+    """A quote that answers a question about an entry it names keeps that entry as what the conversation is
+    about ("When was the workshop … held?" quoted, then "And who chaired it?")."""
+    topic, _, entry_id = (structured.entry or "").partition(":")
+    if entry_id and entry_id in question.mentioned.get(topic, []):
+        reply.slots.update(structured.slots)
+    return reply
+
+
 def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply:
     """The structured answer, or the evidence answer when it holds what is asked clearly better.
 
@@ -437,7 +446,7 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             evidence,
             asked_query(knowledge, question, query, structured),
         ):
-            return evidence_reply(knowledge, question, evidence)
+            return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
         return structured
     asked = asked_query(knowledge, question, query, structured)
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
@@ -451,7 +460,7 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             and asked.content
             and knowledge.index.coverage(asked, passages_terms) < ANSWER_COVERAGE
         ):
-            return evidence_reply(knowledge, question, evidence)
+            return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
         if not structured.answered:
             return structured
     if not asked.content:
@@ -466,9 +475,9 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         # The structured reply says nothing of what is asked (Quảng Ngãi's tourism figures to "what share of
         # Quảng Ngãi's people live from farming?"): a passage that holds it answers, as to a question the
         # structured path could not answer.
-        return evidence_reply(knowledge, question, evidence)
+        return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
     if evidence.coverage < OVERRIDE_COVERAGE:
         return structured
     if held_by_passages >= held_by_structured + MARGIN:
-        return evidence_reply(knowledge, question, evidence)
+        return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
     return structured

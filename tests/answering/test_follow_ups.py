@@ -225,3 +225,33 @@ def test_a_question_of_one_word_asks_it_of_the_entry_talked_about(knowledge: Kno
     reply = turn(knowledge, "ask_dt_info", "And who issued it?", context)
     assert "People's Committee" in said(reply)
     assert context["dt_entry"] == "qng-plan-119-2020"
+
+
+def test_a_quoted_answer_about_a_named_event_keeps_it_as_the_subject(knowledge: Knowledge) -> None:
+    context: dict = {"language": "en"}
+    first = turn(
+        knowledge,
+        "ask_event_date",
+        "On which day of 2022 did Quang Ngai hold the workshop 'Digital transformation for a better life',"
+        " and in what form?",
+        context,
+        event="qng-2022-10-07-workshop",
+    )
+    assert "trực tiếp kết hợp với trực tuyến" in said(first)  # quoted: the entry does not say it so
+    reply = turn(knowledge, "ask_event_organiser", "And who chaired it?", context)
+    assert "Trần Phước Hiền" in said(reply)
+
+
+def test_a_word_of_another_entry_s_name_is_no_new_subject_in_a_conversation(knowledge: Knowledge) -> None:
+    context: dict = {"language": "vi"}
+    turn(
+        knowledge,
+        "ask_event_date",
+        "Hội thảo Vì cuộc sống tốt đẹp hơn ở Quảng Ngãi diễn ra ngày nào?",
+        context,
+    )
+    assert context["event"] == "qng-2022-10-07-workshop"
+    # "hình thức" is a word of a pension service's name ("đổi hình thức nhận lương hưu"), not the subject.
+    reply = turn(knowledge, "nlu_fallback", "theo hình thức gì?", context)
+    assert "lương hưu" not in said(reply)
+    assert "rực tiếp kết hợp" in said(reply)
