@@ -115,7 +115,9 @@ EN_STOP_WORDS = frozenset(
     """about an and are as at be been by can could did do does for from had has have how i in is it its me my of
     on or please tell that the their there this to was were what when where which who whom why will with would
     you your many much take took taken part get got make made have has had do done give gave say said see also
-    than then into some any all each other want wants wanted know being mention mentioned mentions""".split()
+    than then into some any all each other want wants wanted know being mention mentioned mentions should shall
+    must might one ones these those they them he she his her him we our us just very such if while during both
+    either""".split()
 )
 # Compared with a question's stemmed words ("does" is "doe" once stemmed).
 EN_STOP_WORDS |= {stem(w) for w in EN_STOP_WORDS} | {re.sub(r"^(b|m)y$", r"\1i", w) for w in EN_STOP_WORDS}

@@ -589,3 +589,10 @@ def test_a_sentence_is_of_the_year_the_sentence_before_it_names(knowledge: Knowl
     assert "bước tiến lớn" in said(reply)
     # ... a sentence of another paragraph is of its document's year.
     assert "tổng kết" not in said(reply)
+
+
+def test_english_modals_and_pronouns_ask_nothing() -> None:
+    index = _one_document_index("Các chuyên gia đề xuất tỉnh sớm xây dựng hệ thống du lịch thông minh.\n")
+    query = index.query("What should they build, and which one must it be during the week?", (), "en")
+    assert not {"should", "they", "one", "must", "dur"} & set(query.content)
+    assert {"build", "week"} <= set(query.content)
