@@ -54,11 +54,12 @@ Pair = tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]
 def _pairs_found(
     pairs: Iterable[Pair], present: set[tuple[str, ...]]
 ) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-    """For each phrase of `pairs` (either side) in `present`, the phrase and the other side's phrases."""
+    """For each phrase of `pairs` (either side) in `present`, the phrase and what else says it: the other side's
+    phrases and its own side's other phrases ("company" is said by "doanh nghiệp" and by "business")."""
     for vi, en in pairs:
         for side, other in ((vi, en), (en, vi)):
             for phrase in sorted(side & present):
-                yield phrase, tuple(sorted(other))
+                yield phrase, tuple(sorted(other | (side - {phrase})))
 
 
 @dataclass(frozen=True)

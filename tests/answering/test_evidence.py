@@ -596,3 +596,12 @@ def test_english_modals_and_pronouns_ask_nothing() -> None:
     query = index.query("What should they build, and which one must it be during the week?", (), "en")
     assert not {"should", "they", "one", "must", "dur"} & set(query.content)
     assert {"build", "week"} <= set(query.content)
+
+
+def test_an_english_reply_holds_a_word_through_its_glossary_synonym(knowledge: Knowledge) -> None:
+    # The entry says "businesses", the question "company": one glossary item (doanh nghiệp) says both, so the
+    # entry is not taken for a reply that holds nothing of what is asked.
+    reply = reply_to(
+        knowledge, "nlu_fallback", "Which Quang Ngai company is a digital transformation pioneer?", "en"
+    )
+    assert "Vinasoy" in said(reply)
