@@ -61,6 +61,8 @@ ATTRIBUTE_PHRASES = (
     ("organiser", ("chu tri", "chaired", "chair")),
     ("end", ("ket thuc", "be mac", "end", "ended", "ends", "closing", "close", "closed")),
     ("figures", ("bao nhieu", "how many", "so luong")),
+    ("venue", ("o dau", "tai dau", "dia diem", "where", "venue", "location")),
+    ("format", ("hinh thuc", "format", "online or in person", "in person or online")),
 )
 MAX_CALENDARS = 3  # calendar files sent with a list of upcoming events
 # Words too common in figure labels to pick one figure over another.
@@ -227,6 +229,11 @@ def answer_event(knowledge: Knowledge, question: Question, attribute: str) -> Re
         patrons = list_of(event.get("patrons"), language)
         if patrons:
             lines.append(say("event_patrons", language, patrons=", ".join(patrons)))
+    elif attribute in ("venue", "format"):
+        value = text_of(event.get(attribute), language).rstrip(".")
+        if not value:
+            return _missing(knowledge, question, reply, attribute, event_name)
+        lines.append(say(f"event_{attribute}", language, **{attribute: value}))
     elif attribute == "figures":
         figures = _figures(knowledge, event, question)
         if not figures:

@@ -157,3 +157,17 @@ def test_list_unesco_sites_of_hue(ask: AskFn) -> None:
 def test_upcoming_events_say_when_all_are_past(ask: AskFn) -> None:
     text = said(ask("list_events", "sự kiện chuyển đổi số sắp tới"))
     assert "đã diễn ra" in text
+
+
+def test_where_and_how_an_event_was_held_are_answered_from_its_venue_and_format(ask: AskFn) -> None:
+    # The NLU may read either as a date question: the question's own words say what is asked.
+    where = said(
+        ask("ask_event_date", "Tuần lễ chuyển đổi số Huế 2022 tổ chức ở đâu?", event="hue-2022-dx-week")
+    )
+    assert where.startswith("Địa điểm: Huế") and ".." not in where
+    how = said(
+        ask(
+            "ask_event_date", "Hội thảo đó tổ chức theo hình thức nào?", "vi", event="qng-2022-10-07-workshop"
+        )
+    )
+    assert how.startswith("Hình thức: Trực tiếp kết hợp trực tuyến")
