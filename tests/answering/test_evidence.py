@@ -246,25 +246,20 @@ def test_words_asked_side_by_side_are_not_found_apart(knowledge: Knowledge) -> N
     assert "«" not in said(reply)
 
 
-def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowledge) -> None:
-    talks = "; ".join(
+def _talks(count: int) -> str:
+    """A made-up list of `count` talks, long enough to be quoted in part."""
+    return "; ".join(
         f"({n}) Ông Người Thứ {n}, Giám đốc Công ty Số {n}, trình bày tham luận “Chủ đề dài số {n} về nội dung"
         f" chuyển đổi số trong lĩnh vực thứ {n} của tỉnh”"
-        for n in range(1, 7)
+        for n in range(1, count + 1)
     )
+
+
+def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowledge) -> None:
+    talks = _talks(6)
     talks = talks.replace("lĩnh vực thứ 5", "nuôi trồng thủy sản ven biển")
     body = f"Các tham luận trình bày tại Hội nghị sách: {talks}.\n"
-    document = Document(
-        "hoi-nghi-sach",
-        "Hội nghị sách Quảng Ngãi",
-        {"title": "Hội nghị sách (bài báo thử)"},
-        "2024-05",
-        ("quang-ngai",),
-        "vi",
-        "test",
-        "documents/hoi-nghi-sach.md",
-        passages("hoi-nghi-sach", body, 1),
-    )
+    document = made_up("hoi-nghi-sach", "Hội nghị sách Quảng Ngãi", "2024-05", "quang-ngai", body)
     assert len(document.passages[0].text) > 600
     fair = with_document(knowledge, document)
     text = said(
@@ -279,24 +274,10 @@ def test_a_long_passage_is_quoted_around_the_part_that_answers(knowledge: Knowle
 def test_a_long_passage_is_quoted_around_the_words_that_tell_its_parts_apart(knowledge: Knowledge) -> None:
     # Every talk but the eighth "trình bày tham luận": the words the question shares with all of them weigh
     # less than the one only the eighth holds ("nông nghiệp", common in the knowledge).
-    talks = "; ".join(
-        f"({n}) Ông Người Thứ {n}, Giám đốc Công ty Số {n}, trình bày tham luận “Chủ đề dài số {n} về nội dung"
-        f" chuyển đổi số trong lĩnh vực thứ {n} của tỉnh”"
-        for n in range(1, 11)
-    )
+    talks = _talks(10)
     talks = talks.replace("trình bày tham luận “Chủ đề dài số 8", "với tham luận “ngành nông nghiệp")
     body = f"Các tham luận trình bày tại Hội nghị sách: {talks}.\n"
-    document = Document(
-        "hoi-nghi-sach",
-        "Hội nghị sách Quảng Ngãi",
-        {"title": "Hội nghị sách (bài báo thử)"},
-        "2024-05",
-        ("quang-ngai",),
-        "vi",
-        "test",
-        "documents/hoi-nghi-sach.md",
-        passages("hoi-nghi-sach", body, 1),
-    )
+    document = made_up("hoi-nghi-sach", "Hội nghị sách Quảng Ngãi", "2024-05", "quang-ngai", body)
     fair = with_document(knowledge, document)
     text = said(reply_to(fair, "nlu_fallback", "Ai trình bày tham luận về nông nghiệp ở hội nghị sách?"))
     assert "Ông Người Thứ 8" in text
