@@ -347,13 +347,13 @@ _ASKS_TIME = re.compile(r"\b(?:nam nao|khi nao|luc nao|bao gio|which year|when)\
 
 
 def _states_what_is_asked(
-    knowledge: Knowledge, question: Question, asked: str, evidence: Evidence, query_asked: Query
+    knowledge: Knowledge, question: Question, structured: Reply, evidence: Evidence, query: Query
 ) -> bool:
     """True when a passage may answer a question the structured path would ask about: for a missing province
     or year, only when the question asks for that place or time itself and the passage names it; for the
     other questions (which site, procedure, event?) the passage's own words are enough."""
     text = " ".join(p.text for p in evidence.passages)
-    passage_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
+    asked = structured.asks
     if asked == "ask_year":
         return bool(_ASKS_TIME.search(question.text)) and bool(_YEAR.search(text))
     if asked == "ask_province":
@@ -362,12 +362,12 @@ def _states_what_is_asked(
             return True
         # A question about what a thing is, not a figure of a place ("DTI cấp tỉnh gồm những trụ cột nào?"),
         # needs no province: the passage must hold what is asked nearly whole.
+        if question.values or _ASKS_NUMBER.search(question.text) or _ASKS_RANK.search(question.text):
+            return False
+        what = asked_query(knowledge, question, query, structured)
+        passage_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
         return (
-            not question.values
-            and not _ASKS_NUMBER.search(question.text)
-            and not _ASKS_RANK.search(question.text)
-            and query_asked.words >= CONCEPT_WORDS
-            and knowledge.index.coverage(query_asked, passage_terms) >= CONCEPT_COVERAGE
+            what.words >= CONCEPT_WORDS and knowledge.index.coverage(what, passage_terms) >= CONCEPT_COVERAGE
         )
     return True
 
@@ -414,9 +414,11 @@ def asked_query(knowledge: Knowledge, question: Question, query: Query, structur
     )
 
 
-def _keeping_subject(question: Question, reply: Reply, structured: Reply) -> Reply:
-    """A quote that answers a question about an entry it names keeps that entry as what the conversation is
-    about ("When was the workshop … held?" quoted, then "And who chaired it?")."""
+def _quoted(knowledge: Knowledge, question: Question, evidence: Evidence, structured: Reply) -> Reply:
+    """The evidence answer in place of `structured`. A quote that answers a question about an entry it names
+    keeps that entry as what the conversation is about ("When was the workshop … held?" quoted, then "And who
+    chaired it?")."""
+    reply = evidence_reply(knowledge, question, evidence)
     topic, _, entry_id = (structured.entry or "").partition(":")
     if entry_id and entry_id in question.mentioned.get(topic, []):
         reply.slots.update(structured.slots)
@@ -440,13 +442,9 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         # The structured path asks for what the question lacks. A passage answers instead only when it holds
         # the question and says what was lacking itself: a quote about an unnamed province or year would guess.
         if evidence.coverage >= ANSWER_COVERAGE and _states_what_is_asked(
-            knowledge,
-            question,
-            structured.asks,
-            evidence,
-            asked_query(knowledge, question, query, structured),
+            knowledge, question, structured, evidence, query
         ):
-            return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
+            return _quoted(knowledge, question, evidence, structured)
         return structured
     asked = asked_query(knowledge, question, query, structured)
     passages_terms = set().union(*(_passage_terms(knowledge, p) for p in evidence.passages))
@@ -460,7 +458,7 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
             and asked.content
             and knowledge.index.coverage(asked, passages_terms) < ANSWER_COVERAGE
         ):
-            return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
+            return _quoted(knowledge, question, evidence, structured)
         if not structured.answered:
             return structured
     if not asked.content:
@@ -475,9 +473,9 @@ def choose(knowledge: Knowledge, question: Question, structured: Reply) -> Reply
         # The structured reply says nothing of what is asked (Quảng Ngãi's tourism figures to "what share of
         # Quảng Ngãi's people live from farming?"): a passage that holds it answers, as to a question the
         # structured path could not answer.
-        return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
+        return _quoted(knowledge, question, evidence, structured)
     if evidence.coverage < OVERRIDE_COVERAGE:
         return structured
     if held_by_passages >= held_by_structured + MARGIN:
-        return _keeping_subject(question, evidence_reply(knowledge, question, evidence), structured)
+        return _quoted(knowledge, question, evidence, structured)
     return structured
